@@ -1,0 +1,69 @@
+import { QueryClient, queryOptions } from '@tanstack/react-query';
+import {
+  authListSessions,
+  authOidcInfo,
+  devMailboxList,
+  devMailboxMessage,
+  meReadMe,
+  practiceRead,
+} from './generated';
+import { ApiError } from './problem';
+import { onSignOut } from './session';
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 30_000,
+        refetchOnWindowFocus: false,
+        // A 4xx will not change by asking again; a dropped connection or a 5xx might.
+        retry: (failures, error) =>
+          failures < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+export const queryClient = createQueryClient();
+
+// Anonymous data survives a sign-out; everything else belonged to the user who left.
+const PUBLIC_KEYS = new Set(['practice', 'oidc']);
+onSignOut(() => {
+  queryClient.removeQueries({ predicate: (q) => !PUBLIC_KEYS.has(String(q.queryKey[0])) });
+});
+
+export const practiceQuery = queryOptions({
+  queryKey: ['practice'],
+  queryFn: async ({ signal }) => (await practiceRead({ signal })).data,
+  staleTime: 10 * 60_000,
+});
+
+export const oidcQuery = queryOptions({
+  queryKey: ['oidc'],
+  queryFn: async ({ signal }) => (await authOidcInfo({ signal })).data,
+  staleTime: 10 * 60_000,
+});
+
+export const meQuery = queryOptions({
+  queryKey: ['me'],
+  queryFn: async ({ signal }) => (await meReadMe({ signal })).data,
+});
+
+export const sessionsQuery = queryOptions({
+  queryKey: ['sessions'],
+  queryFn: async ({ signal }) => (await authListSessions({ signal })).data,
+});
+
+export const mailboxQuery = queryOptions({
+  queryKey: ['mailbox'],
+  queryFn: async ({ signal }) => (await devMailboxList({ signal })).data,
+  staleTime: 0,
+});
+
+export function mailboxMessageQuery(id: string) {
+  return queryOptions({
+    queryKey: ['mailbox', id],
+    queryFn: async ({ signal }) => (await devMailboxMessage({ path: { message_id: id }, signal })).data,
+  });
+}

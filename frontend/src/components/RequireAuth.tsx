@@ -1,0 +1,26 @@
+import type { ReactNode } from 'react';
+import { Navigate, useLocation } from 'react-router';
+import { useSession } from '../api/session';
+import { useI18n } from '../i18n';
+import { Loading } from './States';
+
+/** Shows its children to a signed-in user; sends anyone else to sign in and back. */
+export function RequireAuth({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  const { t } = useI18n();
+  if (session.status === 'unknown') return <Loading label={t('state.loading')} />;
+  if (session.status === 'signed-out') {
+    const next = `${location.pathname}${location.search}`;
+    return <Navigate to={`/sign-in?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+/** Only same-app paths: an open redirect to another site would help phishing. */
+export function safeNext(next: string | null, fallback = '/account'): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) {
+    return fallback;
+  }
+  return next;
+}

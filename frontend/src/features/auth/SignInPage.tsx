@@ -1,0 +1,164 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { authLogin, authLoginMfa, type LoginResult } from '../../api/generated';
+import { oidcQuery } from '../../api/queries';
+import { applyLoginResult, useSession } from '../../api/session';
+import { TextField } from '../../components/Field';
+import { FormAlert } from '../../components/FormAlert';
+import { safeNext } from '../../components/RequireAuth';
+import { useFormErrors } from '../../components/useFormErrors';
+import { usePageTitle } from '../../components/usePageTitle';
+import { useI18n } from '../../i18n';
+
+const PASSWORD_FIELDS = ['email', 'password'] as const;
+const CODE_FIELDS = ['code'] as const;
+
+export function SignInPage() {
+  const { t } = useI18n();
+  const session = useSession();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const next = safeNext(params.get('next'));
+  const [email, setEmail] = useState(() => params.get('email') ?? '');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [mfaToken, setMfaToken] = useState<string | null>(null);
+  usePageTitle(mfaToken ? t('signIn.mfaTitle') : t('signIn.title'));
+
+  function onResult(result: LoginResult) {
+    if (result.status === 'mfa_required' && result.mfa_token) {
+      setMfaToken(result.mfa_token);
+      setCode('');
+      return;
+    }
+    applyLoginResult(result);
+    if (result.status === 'mfa_enrollment_required') navigate('/mfa/setup', { replace: true });
+    // status "ok": the signed-in session redirects below.
+  }
+
+  const login = useMutation({
+    mutationFn: async () => (await authLogin({ body: { email, password } })).data,
+    onSuccess: onResult,
+  });
+  const verify = useMutation({
+    mutationFn: async (token: string) =>
+      (await authLoginMfa({ body: { mfa_token: token, code } })).data,
+    onSuccess: onResult,
+  });
+  const loginErrors = useFormErrors(login.error, PASSWORD_FIELDS);
+  const codeErrors = useFormErrors(verify.error, CODE_FIELDS);
+
+  if (session.status === 'signed-in' && !session.mfaEnrollmentRequired) {
+    return <Navigate to={next} replace />;
+  }
+
+  if (mfaToken) {
+    const onVerify = (event: FormEvent<HTMLFormElement>) => {
+      event.preventDefault();
+      verify.mutate(mfaToken);
+    };
+    return (
+      <section className="narrow">
+        <h1>{t('signIn.mfaTitle')}</h1>
+        <p>{t('signIn.mfaIntro')}</p>
+        <form onSubmit={onVerify} className="form">
+          <FormAlert error={codeErrors.apiError} messages={codeErrors.form} />
+          <TextField
+            label={t('form.code')}
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+            // biome-ignore lint/a11y/noAutofocus: the code is the only thing to do on this step
+            autoFocus
+            value={code}
+            onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
+            error={codeErrors.fields.code}
+          />
+          <button type="submit" className="button primary" disabled={verify.isPending}>
+            {verify.isPending ? t('form.working') : t('signIn.mfaSubmit')}
+          </button>
+        </form>
+        <p>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setMfaToken(null);
+              setPassword('');
+              verify.reset();
+              login.reset();
+            }}
+          >
+            {t('signIn.mfaBack')}
+          </button>
+        </p>
+      </section>
+    );
+  }
+
+  const onLogin = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    login.mutate();
+  };
+  return (
+    <section className="narrow">
+      <h1>{t('signIn.title')}</h1>
+      <form onSubmit={onLogin} className="form">
+        <FormAlert error={loginErrors.apiError} messages={loginErrors.form} />
+        <TextField
+          label={t('form.email')}
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={loginErrors.fields.email}
+        />
+        <TextField
+          label={t('form.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={loginErrors.fields.password}
+        />
+        <button type="submit" className="button primary" disabled={login.isPending}>
+          {login.isPending ? t('form.working') : t('signIn.submit')}
+        </button>
+      </form>
+      <OidcButton />
+      <p>
+        <Link to="/forgot-password">{t('signIn.forgot')}</Link>
+      </p>
+      <p>
+        <Link to="/sign-up">{t('signIn.noAccount')}</Link>
+      </p>
+    </section>
+  );
+}
+
+/** Offered only when the practice has an outside identity provider configured. */
+function OidcButton() {
+  const { t } = useI18n();
+  const oidc = useQuery(oidcQuery);
+  if (!oidc.data?.enabled) return null;
+  return (
+    <div className="oidc">
+      <p className="divider">
+        <span>{t('signIn.or')}</span>
+      </p>
+      <a className="button secondary" href="/api/auth/oidc/login">
+        {t('signIn.oidc', { provider: oidc.data.display_name ?? 'SSO' })}
+      </a>
+    </div>
+  );
+}
+
+export default SignInPage;

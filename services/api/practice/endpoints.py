@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from fastapi import Request
+
+from services.api.core.routing import APIRouter
+from services.api.core.schemas import ResponseBody
+
+router = APIRouter(prefix="/api", tags=["practice"])
+
+
+class PracticeInfo(ResponseBody):
+    name: str
+    crisis_line_text: str
+    environment: str
+
+
+@router.get("/practice", response_model=PracticeInfo)
+async def get_practice(request: Request) -> PracticeInfo:
+    """Public facts about the practice for the home page."""
+    s = request.app.state.settings
+    return PracticeInfo(
+        name=s.practice_name,
+        crisis_line_text="In crisis? Call or text 988 (Suicide & Crisis Lifeline) or call 911.",
+        environment=s.env.value,
+    )

@@ -1,0 +1,189 @@
+"""The `halcyon` command: serve, worker, migrate, seed-demo, create-admin, audit verify, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from services.common.logging import configure_logging
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from services.api.config import get_settings
+
+    return get_settings()
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from services.api.core.migrate import upgrade_head
+
+    s = _settings()
+    s.ensure_var_dir()
+    upgrade_head(s.effective_database_url)
+    print(f"database migrated: {_redact(s.effective_database_url)}")
+    return 0
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_seed_demo(_: argparse.Namespace) -> int:
+    from services.api.demo import seed_demo
+
+    return asyncio.run(seed_demo(_settings()))
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from services.api.demo import create_admin
+
+    password = args.password or os.environ.get("HALCYON_ADMIN_PASSWORD") or ""
+    if not password:
+        if not sys.stdin.isatty():
+            print("give --password or HALCYON_ADMIN_PASSWORD when not on a terminal", file=sys.stderr)
+            return 2
+        password = getpass.getpass("Password for the new admin: ")
+    return asyncio.run(create_admin(_settings(), email=args.email, full_name=args.name, password=password))
+
+
+def cmd_audit_verify(_: argparse.Namespace) -> int:
+    from services.api.audit.service import verify_chain
+    from services.api.core.db import make_engine, make_sessionmaker
+
+    async def run() -> int:
+        engine = make_engine(_settings().effective_database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                report = await verify_chain(session)
+        finally:
+            await engine.dispose()
+        if report.ok:
+            print(f"audit chain intact: {report.checked} entries checked")
+            return 0
+        print(f"audit chain BROKEN at entry {report.first_bad_id}: {report.reason} ({report.checked} good before it)")
+        return 1
+
+    return asyncio.run(run())
+
+
+def cmd_openapi(_: argparse.Namespace) -> int:
+    from services.api.config import Settings
+    from services.api.main import create_app
+    from services.common.settings import Environment
+
+    # A production-shaped app: development-only routes (local mailbox) are not in the contract.
+    app = create_app(Settings(env=Environment.production, serve_frontend=False), check_migrations=False)
+    print(json.dumps(app.openapi(), indent=2, sort_keys=True))
+    return 0
+
+
+def cmd_worker(_: argparse.Namespace) -> int:
+    from services.api.core.db import make_engine, make_sessionmaker
+    from services.api.notifications.worker import run_worker
+
+    settings = _settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+
+    async def run() -> None:
+        engine = make_engine(settings.effective_database_url)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await run_worker(settings, make_sessionmaker(engine), stop=stop)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from services.api.main import create_app
+    from services.signaling.config import get_signaling_settings
+    from services.signaling.main import create_app as create_signaling_app
+
+    settings = _settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    sig_settings = get_signaling_settings()
+
+    async def run() -> None:
+        servers: list[uvicorn.Server] = []
+        smtp = None
+        if args.component in ("all", "api"):
+            if settings.is_development and settings.local_smtp:
+                from services.api.notifications.local_smtp import start_local_smtp
+
+                smtp = start_local_smtp(settings.var_dir / "mailbox", settings.smtp_host, settings.smtp_port)
+            app = create_app(settings)
+            servers.append(
+                uvicorn.Server(
+                    uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_config=None, proxy_headers=False)
+                )
+            )
+        if args.component in ("all", "signaling"):
+            servers.append(
+                uvicorn.Server(
+                    uvicorn.Config(create_signaling_app(sig_settings), host=sig_settings.host, port=sig_settings.port,
+                                   log_config=None)
+                )
+            )
+        if args.component in ("all", "api"):
+            base = f"http://{settings.api_host}:{settings.api_port}"
+            print(
+                "\nHalcyon is starting:\n"
+                f"  web app          {base}/\n"
+                f"  API docs         {base}/docs\n"
+                f"  API health       {base}/healthz\n"
+                f"  signaling health http://{sig_settings.host}:{sig_settings.port}/healthz\n"
+                + (f"  local mailbox    {base}/dev/mailbox (SMTP on {settings.smtp_host}:{settings.smtp_port})\n" if smtp else "")
+                + f"  database         {_redact(settings.effective_database_url)}\n",
+                flush=True,
+            )
+        try:
+            await asyncio.gather(*(s.serve() for s in servers))
+        finally:
+            if smtp is not None:
+                with contextlib.suppress(Exception):
+                    smtp.stop()
+
+    asyncio.run(run())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="halcyon", description="Halcyon telepsychiatry platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the API (+ web app) and signaling")
+    p.add_argument("component", nargs="?", choices=["all", "api", "signaling"], default="all")
+    p.set_defaults(func=cmd_serve)
+    sub.add_parser("worker", help="send queued e-mail and run background jobs").set_defaults(func=cmd_worker)
+    sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(func=cmd_migrate)
+    sub.add_parser("seed-demo", help="create demo accounts (printed once)").set_defaults(func=cmd_seed_demo)
+    p = sub.add_parser("create-admin", help="create an administrator account")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--password")
+    p.set_defaults(func=cmd_create_admin)
+    audit = sub.add_parser("audit", help="audit log tools")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="check the audit hash chain").set_defaults(func=cmd_audit_verify)
+    sub.add_parser("openapi", help="print the API's OpenAPI document").set_defaults(func=cmd_openapi)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
