@@ -11,11 +11,15 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from services.common.logging import configure_logging
 
+if TYPE_CHECKING:
+    from services.api.config import Settings
 
-def _settings():  # type: ignore[no-untyped-def]
+
+def _settings() -> Settings:
     from services.api.config import get_settings
 
     return get_settings()
@@ -130,14 +134,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
             app = create_app(settings)
             servers.append(
                 uvicorn.Server(
-                    uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_config=None, proxy_headers=False)
+                    uvicorn.Config(
+                        app, host=settings.api_host, port=settings.api_port, log_config=None, proxy_headers=False
+                    )
                 )
             )
         if args.component in ("all", "signaling"):
             servers.append(
                 uvicorn.Server(
-                    uvicorn.Config(create_signaling_app(sig_settings), host=sig_settings.host, port=sig_settings.port,
-                                   log_config=None)
+                    uvicorn.Config(
+                        create_signaling_app(sig_settings),
+                        host=sig_settings.host,
+                        port=sig_settings.port,
+                        log_config=None,
+                    )
                 )
             )
         if args.component in ("all", "api"):
@@ -148,7 +158,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 f"  API docs         {base}/docs\n"
                 f"  API health       {base}/healthz\n"
                 f"  signaling health http://{sig_settings.host}:{sig_settings.port}/healthz\n"
-                + (f"  local mailbox    {base}/dev/mailbox (SMTP on {settings.smtp_host}:{settings.smtp_port})\n" if smtp else "")
+                + (
+                    f"  local mailbox    {base}/dev/mailbox (SMTP on {settings.smtp_host}:{settings.smtp_port})\n"
+                    if smtp
+                    else ""
+                )
                 + f"  database         {_redact(settings.effective_database_url)}\n",
                 flush=True,
             )

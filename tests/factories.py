@@ -48,13 +48,24 @@ class Account:
 
 
 async def create_patient(
-    session: AsyncSession, *, email: str | None = None, state: str = "ID", time_zone: str = "America/Boise",
-    language: str = "en", verified: bool = True, date_of_birth: date = date(1985, 6, 1),
+    session: AsyncSession,
+    *,
+    email: str | None = None,
+    state: str = "ID",
+    time_zone: str = "America/Boise",
+    language: str = "en",
+    verified: bool = True,
+    date_of_birth: date = date(1985, 6, 1),
 ) -> Account:
     email = email or unique_email("patient")
     user = User(
-        email=email, password_hash=hash_password(PASSWORD), role="patient", full_name="Pat Example", is_active=True,
-        email_verified_at=utcnow() if verified else None, created_at=utcnow(),
+        email=email,
+        password_hash=hash_password(PASSWORD),
+        role="patient",
+        full_name="Pat Example",
+        is_active=True,
+        email_verified_at=utcnow() if verified else None,
+        created_at=utcnow(),
     )
     session.add(user)
     await session.flush()
@@ -66,21 +77,34 @@ async def create_patient(
 
 
 async def create_staff(
-    session: AsyncSession, settings: Settings, *, role: str = "psychiatrist", email: str | None = None,
-    with_mfa: bool = True, time_zone: str = "America/Boise",
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    role: str = "psychiatrist",
+    email: str | None = None,
+    with_mfa: bool = True,
+    time_zone: str = "America/Boise",
 ) -> Account:
     email = email or unique_email(role)
     secret = pyotp.random_base32() if with_mfa else None
     box = SecretBox.load_or_create(settings.var_dir / "secret.key")
     user = User(
-        email=email, password_hash=hash_password(PASSWORD), role=role, full_name=f"Staff {role}", is_active=True,
-        email_verified_at=utcnow(), created_at=utcnow(),
-        mfa_secret_enc=box.encrypt(secret) if secret else None, mfa_enabled_at=utcnow() if secret else None,
+        email=email,
+        password_hash=hash_password(PASSWORD),
+        role=role,
+        full_name=f"Staff {role}",
+        is_active=True,
+        email_verified_at=utcnow(),
+        created_at=utcnow(),
+        mfa_secret_enc=box.encrypt(secret) if secret else None,
+        mfa_enabled_at=utcnow() if secret else None,
     )
     session.add(user)
     await session.flush()
     if role == "psychiatrist":
-        await clinician_service.create_profile(session, user_id=user.id, display_name=user.full_name, time_zone=time_zone)
+        await clinician_service.create_profile(
+            session, user_id=user.id, display_name=user.full_name, time_zone=time_zone
+        )
     await session.commit()
     return Account(user, email, PASSWORD, secret)
 
@@ -92,9 +116,7 @@ async def sign_in(client: httpx.AsyncClient, account: Account) -> dict[str, str]
     body = r.json()
     if body["status"] == "mfa_required":
         assert account.mfa_secret
-        r = await client.post(
-            "/api/auth/login/mfa", json={"mfa_token": body["mfa_token"], "code": account.next_code()}
-        )
+        r = await client.post("/api/auth/login/mfa", json={"mfa_token": body["mfa_token"], "code": account.next_code()})
         assert r.status_code == 200, r.text
         body = r.json()
     return {"Authorization": f"Bearer {body['access_token']}"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import date, timedelta
+from typing import TypedDict
 
 import pyotp
 from sqlalchemy import select
@@ -20,28 +21,66 @@ from services.api.core.security import SecretBox
 from services.api.patients.service import patient_service
 from services.common.clock import utcnow
 
-DEMO_ADMIN = "admin@demo.halcyon.local"
+DEMO_ADMIN = "admin@demo.example.org"
 
-PSYCHIATRISTS = [
+
+class _PsychiatristSpec(TypedDict):
+    email: str
+    name: str
+    tz: str
+    languages: list[str]
+    npi: str
+    licenses: list[tuple[str, str]]
+    bio: str
+
+
+class _PatientSpec(TypedDict):
+    email: str
+    name: str
+    dob: date
+    state: str
+    tz: str
+    lang: str
+
+
+PSYCHIATRISTS: list[_PsychiatristSpec] = [
     {
-        "email": "dr.ortiz@demo.halcyon.local", "name": "Dr. Elena Ortiz", "tz": "America/Boise",
-        "languages": ["en", "es"], "npi": "1234567893",
+        "email": "dr.ortiz@demo.example.org",
+        "name": "Dr. Elena Ortiz",
+        "tz": "America/Boise",
+        "languages": ["en", "es"],
+        "npi": "1234567893",
         "licenses": [("ID", "M-12345"), ("UT", "UT-88412")],
         "bio": "Interventional psychiatrist focused on treatment-resistant depression and chronic pain.",
     },
     {
-        "email": "dr.chen@demo.halcyon.local", "name": "Dr. Marcus Chen", "tz": "America/Los_Angeles",
-        "languages": ["en"], "npi": "1245319599",
+        "email": "dr.chen@demo.example.org",
+        "name": "Dr. Marcus Chen",
+        "tz": "America/Los_Angeles",
+        "languages": ["en"],
+        "npi": "1245319599",
         "licenses": [("CA", "A-998877"), ("WA", "MD-60412")],
         "bio": "Psychiatrist experienced in ketamine-assisted care for PTSD and OCD.",
     },
 ]
 
-PATIENTS = [
-    {"email": "ana.reyes@demo.halcyon.local", "name": "Ana Reyes", "dob": date(1988, 4, 12), "state": "ID",
-     "tz": "America/Boise", "lang": "es"},
-    {"email": "ben.carter@demo.halcyon.local", "name": "Ben Carter", "dob": date(1979, 9, 30), "state": "CA",
-     "tz": "America/Los_Angeles", "lang": "en"},
+PATIENTS: list[_PatientSpec] = [
+    {
+        "email": "ana.reyes@demo.example.org",
+        "name": "Ana Reyes",
+        "dob": date(1988, 4, 12),
+        "state": "ID",
+        "tz": "America/Boise",
+        "lang": "es",
+    },
+    {
+        "email": "ben.carter@demo.example.org",
+        "name": "Ben Carter",
+        "dob": date(1979, 9, 30),
+        "state": "CA",
+        "tz": "America/Los_Angeles",
+        "lang": "en",
+    },
 ]
 
 
@@ -67,38 +106,62 @@ async def seed_demo(settings: Settings) -> int:
                 pw = _password()
                 secret = pyotp.random_base32()
                 user = User(
-                    email=email, password_hash=hash_password(pw), role=role.value, full_name=name, is_active=True,
-                    email_verified_at=now, mfa_secret_enc=box.encrypt(secret), mfa_enabled_at=now, created_at=now,
+                    email=email,
+                    password_hash=hash_password(pw),
+                    role=role.value,
+                    full_name=name,
+                    is_active=True,
+                    email_verified_at=now,
+                    mfa_secret_enc=box.encrypt(secret),
+                    mfa_enabled_at=now,
+                    created_at=now,
                 )
                 session.add(user)
                 return user, pw, secret
 
-            admin, pw, secret = staff(DEMO_ADMIN, "Practice Admin", Role.admin)
-            lines.append(_staff_line("admin", DEMO_ADMIN, pw, secret, settings))
+            _admin, pw, secret = staff(DEMO_ADMIN, "Practice Admin", Role.admin)
+            lines.append(_staff_line("admin", DEMO_ADMIN, pw, secret))
             for spec in PSYCHIATRISTS:
                 user, pw, secret = staff(str(spec["email"]), str(spec["name"]), Role.psychiatrist)
                 await session.flush()
                 await clinician_service.create_profile(
-                    session, user_id=user.id, display_name=str(spec["name"]), time_zone=str(spec["tz"]),
-                    languages=list(spec["languages"]), npi=str(spec["npi"]), bio=str(spec["bio"]),
+                    session,
+                    user_id=user.id,
+                    display_name=str(spec["name"]),
+                    time_zone=str(spec["tz"]),
+                    languages=list(spec["languages"]),
+                    npi=str(spec["npi"]),
+                    bio=str(spec["bio"]),
                 )
                 for state, number in spec["licenses"]:
                     await clinician_service.add_license(
-                        session, psychiatrist_id=user.id, state=state, number=number,
+                        session,
+                        psychiatrist_id=user.id,
+                        state=state,
+                        number=number,
                         expires_on=now.date() + timedelta(days=730),
                     )
-                lines.append(_staff_line("psychiatrist", str(spec["email"]), pw, secret, settings))
+                lines.append(_staff_line("psychiatrist", str(spec["email"]), pw, secret))
             for p in PATIENTS:
                 pw = _password()
                 user = User(
-                    email=str(p["email"]), password_hash=hash_password(pw), role=Role.patient.value,
-                    full_name=str(p["name"]), is_active=True, email_verified_at=now, created_at=now,
+                    email=str(p["email"]),
+                    password_hash=hash_password(pw),
+                    role=Role.patient.value,
+                    full_name=str(p["name"]),
+                    is_active=True,
+                    email_verified_at=now,
+                    created_at=now,
                 )
                 session.add(user)
                 await session.flush()
                 await patient_service.create(
-                    session, user_id=user.id, date_of_birth=p["dob"], state=str(p["state"]),  # type: ignore[arg-type]
-                    time_zone=str(p["tz"]), language=str(p["lang"]),
+                    session,
+                    user_id=user.id,
+                    date_of_birth=p["dob"],
+                    state=str(p["state"]),
+                    time_zone=str(p["tz"]),
+                    language=str(p["lang"]),
                 )
                 lines.append(f"  patient       {p['email']:<34} password {pw}   ({p['state']}, {p['tz']}, {p['lang']})")
             audit.record(session, None, action="demo.seeded", subject_type="system", actor_role="system")
@@ -108,9 +171,7 @@ async def seed_demo(settings: Settings) -> int:
     text = (
         "Demo accounts (shown once; also saved to var/demo-accounts.txt, readable only by you).\n"
         "Staff sign in with password + a 6-digit code: add the MFA secret to an authenticator app,\n"
-        "or run:  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"\n"
-        + "\n".join(lines)
-        + "\n"
+        "or run:  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"\n" + "\n".join(lines) + "\n"
     )
     path = settings.var_dir / "demo-accounts.txt"
     path.write_text(text)
@@ -119,7 +180,7 @@ async def seed_demo(settings: Settings) -> int:
     return 0
 
 
-def _staff_line(role: str, email: str, pw: str, secret: str, settings: Settings) -> str:
+def _staff_line(role: str, email: str, pw: str, secret: str) -> str:
     return f"  {role:<13} {email:<34} password {pw}   MFA secret {secret}"
 
 
@@ -136,13 +197,24 @@ async def create_admin(settings: Settings, *, email: str, full_name: str, passwo
                 return 1
             now = utcnow()
             user = User(
-                email=email, password_hash=hash_password(password), role=Role.admin.value, full_name=full_name,
-                is_active=True, email_verified_at=now, created_at=now,
+                email=email,
+                password_hash=hash_password(password),
+                role=Role.admin.value,
+                full_name=full_name,
+                is_active=True,
+                email_verified_at=now,
+                created_at=now,
             )
             session.add(user)
             await session.flush()
-            audit.record(session, None, action="account.admin_created", subject_type="user", subject_id=user.id,
-                         actor_role="system")
+            audit.record(
+                session,
+                None,
+                action="account.admin_created",
+                subject_type="user",
+                subject_id=user.id,
+                actor_role="system",
+            )
             await session.commit()
     finally:
         await engine.dispose()

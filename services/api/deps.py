@@ -31,8 +31,6 @@ CurrentAdmin = Annotated[Actor, Depends(require_admin)]
 CurrentStaff = Annotated[Actor, Depends(require_staff)]
 
 
-
-
 __all__ = [
     "Accounts",
     "Ctx",

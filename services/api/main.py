@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.api.accounts.service import AuthKit
 from services.api.config import Settings, get_settings
-from services.api.core.db import make_engine, make_sessionmaker
+from services.api.core.db import READ_ONLY, make_engine, make_sessionmaker
 from services.api.core.errors import Problem
 from services.api.core.handlers import install_error_handlers
 from services.api.core.middleware import RequestContextMiddleware
@@ -118,7 +118,8 @@ def _system_routes(app: FastAPI) -> None:
         """Liveness and database reachability."""
         try:
             async with request.app.state.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+                conn = await conn.execution_options(**{READ_ONLY: True})
+                await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=5)
             db = "ok"
         except Exception:
             db = "unreachable"
@@ -133,6 +134,7 @@ def _system_routes(app: FastAPI) -> None:
 
 
 def _serve_spa(app: FastAPI, dist: Path) -> None:
+    dist = dist.resolve()
     index = dist / "index.html"
 
     @app.get("/{path:path}", include_in_schema=False)
@@ -142,7 +144,7 @@ def _serve_spa(app: FastAPI, dist: Path) -> None:
 
             raise HTTPException(404)
         candidate = (dist / path).resolve()
-        if path and candidate.is_file() and dist.resolve() in candidate.parents:
+        if path and dist in candidate.parents and candidate.is_file():
             cache = "public, max-age=31536000, immutable" if "/assets/" in f"/{path}" else "no-cache"
             return FileResponse(candidate, headers={"Cache-Control": cache})
         if index.is_file():
@@ -163,7 +165,9 @@ def _declare_problem_schema(app: FastAPI) -> None:
         comps = schema.setdefault("components", {}).setdefault("schemas", {})
         if "Problem" not in comps:
             comps["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-        for name, sub in Problem.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {}).items():
+        for name, sub in (
+            Problem.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {}).items()
+        ):
             comps.setdefault(name, sub)
         comps["Problem"].pop("$defs", None)
         app.openapi_schema = schema

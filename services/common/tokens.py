@@ -59,7 +59,9 @@ class SigningKeys:
         header = {"alg": ALGORITHM, "kid": self.current.kid}
         return jwt.encode(header, dict(claims), self.current, algorithms=[ALGORITHM])
 
-    def decode(self, token: str, *, typ: str, audience: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    def decode(
+        self, token: str, *, typ: str, audience: str | None = None, now: datetime | None = None
+    ) -> dict[str, Any]:
         """Verify signature, `typ`, `exp`/`nbf` and (optionally) `aud`; return the claims."""
         if not token or len(token) > 4096:
             raise TokenError("token missing or too long")

@@ -45,7 +45,7 @@ class ReceivedMail:
 class _Handler:
     received: list[ReceivedMail] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         assert isinstance(msg, EmailMessage)
         self.received.append(ReceivedMail(to=list(envelope.rcpt_tos), message=msg))

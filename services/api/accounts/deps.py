@@ -50,7 +50,7 @@ async def _authenticate(
 
 
 def _tag(fn: Callable[..., Awaitable[Any]], access: str) -> Callable[..., Awaitable[Any]]:
-    fn.__halcyon_access__ = access  # type: ignore[attr-defined]
+    fn.__halcyon_access__ = access  # type: ignore[attr-defined,unused-ignore]
     return fn
 
 
@@ -64,7 +64,8 @@ def _role_dependency(access: str, roles: frozenset[Role], *, needs_mfa: bool) ->
         return actor
 
     dependency.__name__ = f"require_{access}"
-    return _tag(dependency, access)  # type: ignore[return-value]
+    _tag(dependency, access)
+    return dependency
 
 
 require_user = _role_dependency("user", frozenset(Role), needs_mfa=False)

@@ -74,10 +74,12 @@ async def verify_email(body: TokenRequest, session: WriteSession, ctx: Ctx, acco
     return MessageResponse(message="Your e-mail is confirmed. You can sign in now.")
 
 
-@router.post("/verify-email/resend", status_code=202, response_model=MessageResponse, responses=responses(Unprocessable))
-async def resend_verification(body: EmailRequest, session: WriteSession, ctx: Ctx, accounts: Accounts) -> MessageResponse:
+@router.post(
+    "/verify-email/resend", status_code=202, response_model=MessageResponse, responses=responses(Unprocessable)
+)
+async def resend_verification(body: EmailRequest, session: WriteSession, accounts: Accounts) -> MessageResponse:
     """Send a new confirmation link if this e-mail has an unconfirmed account."""
-    await accounts.resend_verification(session, ctx, body.email)
+    await accounts.resend_verification(session, body.email)
     return MessageResponse(message="If an unconfirmed account uses this e-mail, a new link is on its way.")
 
 
@@ -95,7 +97,9 @@ async def login(
     return issued.result
 
 
-@router.post("/login/mfa", response_model=LoginResult, responses=responses(svc.InvalidCode, svc.SignInLocked, Unprocessable))
+@router.post(
+    "/login/mfa", response_model=LoginResult, responses=responses(svc.InvalidCode, svc.SignInLocked, Unprocessable)
+)
 async def login_mfa(
     body: MfaLoginRequest, request: Request, response: Response, session: WriteSession, ctx: Ctx, accounts: Accounts
 ) -> LoginResult:
@@ -130,8 +134,12 @@ async def logout(request: Request, session: WriteSession, ctx: Ctx, accounts: Ac
     return response
 
 
-@router.post("/password-reset/request", status_code=202, response_model=MessageResponse, responses=responses(Unprocessable))
-async def request_password_reset(body: EmailRequest, session: WriteSession, ctx: Ctx, accounts: Accounts) -> MessageResponse:
+@router.post(
+    "/password-reset/request", status_code=202, response_model=MessageResponse, responses=responses(Unprocessable)
+)
+async def request_password_reset(
+    body: EmailRequest, session: WriteSession, ctx: Ctx, accounts: Accounts
+) -> MessageResponse:
     """E-mail a password-reset link if an account uses this address."""
     await accounts.request_password_reset(session, ctx, body.email)
     return MessageResponse(message="If an account uses this e-mail, a reset link is on its way.")
@@ -171,7 +179,9 @@ async def revoke_session(
 
 
 @router.post("/sessions/revoke-others", response_model=RevokedCount, responses=SIGNED_IN)
-async def revoke_other_sessions(session: WriteSession, ctx: Ctx, accounts: Accounts, actor: CurrentUser) -> RevokedCount:
+async def revoke_other_sessions(
+    session: WriteSession, ctx: Ctx, accounts: Accounts, actor: CurrentUser
+) -> RevokedCount:
     """Sign out every device but this one."""
     return RevokedCount(revoked=await accounts.revoke_others(session, ctx, actor))
 
@@ -193,13 +203,19 @@ async def inspect_invitation(body: TokenRequest, session: WriteSession, accounts
     """Show who an invitation is for before accepting it."""
     row = await accounts.inspect_invitation(session, body.token)
     return InvitationInfo(
-        email=row.email or "", role=str(row.data.get("role")), full_name=str(row.data.get("full_name")),
+        email=row.email or "",
+        role=str(row.data.get("role")),
+        full_name=str(row.data.get("full_name")),
         expires_at=row.expires_at,
     )
 
 
-@router.post("/invitations/accept", status_code=201, response_model=MessageResponse, responses=LINK_ERRORS | responses(Conflict))
-async def accept_invitation(body: InvitationAccept, session: WriteSession, ctx: Ctx, accounts: Accounts) -> MessageResponse:
+@router.post(
+    "/invitations/accept", status_code=201, response_model=MessageResponse, responses=LINK_ERRORS | responses(Conflict)
+)
+async def accept_invitation(
+    body: InvitationAccept, session: WriteSession, ctx: Ctx, accounts: Accounts
+) -> MessageResponse:
     """Accept a staff invitation and choose a password."""
     await accounts.accept_invitation(session, ctx, body.token, body.password)
     return MessageResponse(message="Your account is ready. Sign in to set up two-factor sign-in.")
@@ -211,7 +227,9 @@ async def get_me(session: WriteSession, accounts: Accounts, actor: CurrentUser) 
     return await accounts.me(session, actor)
 
 
-@admin_router.post("/invitations", status_code=201, response_model=InvitationRead, responses=SIGNED_IN | responses(Conflict))
+@admin_router.post(
+    "/invitations", status_code=201, response_model=InvitationRead, responses=SIGNED_IN | responses(Conflict)
+)
 async def create_invitation(
     body: InvitationCreate, session: WriteSession, ctx: Ctx, accounts: Accounts, actor: CurrentAdmin
 ) -> InvitationRead:
@@ -222,8 +240,13 @@ async def create_invitation(
 
 def _invitation_read(row: OneTimeToken) -> InvitationRead:
     return InvitationRead(
-        id=row.id, email=row.email or "", role=str(row.data.get("role")), full_name=str(row.data.get("full_name")),
-        created_at=row.created_at, expires_at=row.expires_at, accepted=row.used_at is not None,
+        id=row.id,
+        email=row.email or "",
+        role=str(row.data.get("role")),
+        full_name=str(row.data.get("full_name")),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        accepted=row.used_at is not None,
     )
 
 
@@ -247,5 +270,8 @@ async def list_users(
     """Accounts, newest first, optionally of one role."""
     rows, total = await accounts.list_users(session, role=role, offset=pagination.offset, limit=pagination.limit)
     return Page(
-        items=[UserRead(**svc.user_read_fields(u)) for u in rows], total=total, page=pagination.page, limit=pagination.limit
+        items=[UserRead(**svc.user_read_fields(u)) for u in rows],
+        total=total,
+        page=pagination.page,
+        limit=pagination.limit,
     )

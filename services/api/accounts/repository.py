@@ -17,9 +17,7 @@ class AccountRepository:
     async def user_by_id(self, session: AsyncSession, user_id: uuid.UUID) -> User | None:
         return await session.get(User, user_id)
 
-    async def session_with_user(
-        self, session: AsyncSession, session_id: uuid.UUID
-    ) -> tuple[AuthSession, User] | None:
+    async def session_with_user(self, session: AsyncSession, session_id: uuid.UUID) -> tuple[AuthSession, User] | None:
         row = (
             await session.execute(
                 select(AuthSession, User).join(User, User.id == AuthSession.user_id).where(AuthSession.id == session_id)
@@ -50,7 +48,13 @@ class AccountRepository:
         ).all()
 
     async def revoke_sessions(
-        self, session: AsyncSession, user_id: uuid.UUID, now: datetime, reason: str, *, except_id: uuid.UUID | None = None
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        now: datetime,
+        reason: str,
+        *,
+        except_id: uuid.UUID | None = None,
     ) -> int:
         stmt = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
         if except_id is not None:
@@ -83,7 +87,9 @@ class AccountRepository:
             )
         )
 
-    async def invitations(self, session: AsyncSession, *, offset: int, limit: int) -> tuple[Sequence[OneTimeToken], int]:
+    async def invitations(
+        self, session: AsyncSession, *, offset: int, limit: int
+    ) -> tuple[Sequence[OneTimeToken], int]:
         base = select(OneTimeToken).where(OneTimeToken.purpose == "invitation")
         total = await session.scalar(select(func.count()).select_from(base.subquery()))
         rows = (await session.scalars(base.order_by(OneTimeToken.created_at.desc()).offset(offset).limit(limit))).all()

@@ -76,7 +76,7 @@ class Me(ResponseBody):
 class LoginResult(ResponseBody):
     status: Literal["ok", "mfa_required", "mfa_enrollment_required"]
     access_token: str | None = None
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (a scheme name, not a secret)
     expires_in: int | None = Field(default=None, description="Seconds until the access token expires.")
     mfa_token: str | None = Field(default=None, description="Send with the code to /auth/login/mfa.")
     user: Me | None = None

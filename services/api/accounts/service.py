@@ -28,7 +28,15 @@ from services.api.audit import service as audit
 from services.api.clinicians.service import clinician_service
 from services.api.config import Settings
 from services.api.core.context import STAFF_ROLES, Actor, RequestContext, Role
-from services.api.core.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound, TooManyRequests, Unauthorized
+from services.api.core.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 from services.api.core.passwords import hash_password, needs_rehash, password_problems, verify_password
 from services.api.core.ratelimit import RateStore
 from services.api.core.security import SecretBox, new_token, token_hash
@@ -245,8 +253,14 @@ class AccountService:
             )
             await self._send_verification(session, user, body.language)
             audit.record(
-                session, ctx, action="account.registered", subject_type="user", subject_id=user.id,
-                patient_id=user.id, actor_id=user.id, actor_role="patient",
+                session,
+                ctx,
+                action="account.registered",
+                subject_type="user",
+                subject_id=user.id,
+                patient_id=user.id,
+                actor_id=user.id,
+                actor_role="patient",
             )
         return "Check your e-mail: we sent a link to confirm your address."
 
@@ -272,10 +286,17 @@ class AccountService:
             raise InvalidLink()
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()
-        audit.record(session, ctx, action="account.email_verified", subject_type="user", subject_id=user.id,
-                     actor_id=user.id, actor_role=user.role)
+        audit.record(
+            session,
+            ctx,
+            action="account.email_verified",
+            subject_type="user",
+            subject_id=user.id,
+            actor_id=user.id,
+            actor_role=user.role,
+        )
 
-    async def resend_verification(self, session: AsyncSession, ctx: RequestContext, email: str) -> None:
+    async def resend_verification(self, session: AsyncSession, email: str) -> None:
         user = await repo.user_by_email(session, email)
         if user is None or user.email_verified_at is not None or not user.is_active:
             return  # same answer either way: no enumeration
@@ -320,9 +341,14 @@ class AccountService:
     ) -> None:
         await self._count_failure(email, ctx.ip)
         audit.record(
-            session, ctx, action="auth.login_failed", subject_type="user",
-            subject_id=user.id if user else None, actor_id=user.id if user else None,
-            actor_role=user.role if user else None, detail={"reason": error.type_slug},
+            session,
+            ctx,
+            action="auth.login_failed",
+            subject_type="user",
+            subject_id=user.id if user else None,
+            actor_id=user.id if user else None,
+            actor_role=user.role if user else None,
+            detail={"reason": error.type_slug},
         )
         error.keep_changes = True  # the audit row of a failed attempt must land
         try:
@@ -368,7 +394,9 @@ class AccountService:
             raise SessionEnded("Enter your e-mail and password again.")
         await self._check_locks(user.email, ctx.ip)
         if not self._accept_totp(user, user.mfa_secret_enc, code):
-            await self._fail(session, ctx, user.email, user, InvalidCode("Enter the current 6-digit code from your app."))
+            await self._fail(
+                session, ctx, user.email, user, InvalidCode("Enter the current 6-digit code from your app.")
+            )
         await self.kit.rate.delete(f"fail:acct:{user.email}")
         return await self._start_session(session, ctx, user, mfa_verified=True, method="password+totp")
 
@@ -416,8 +444,16 @@ class AccountService:
         )
         session.add(auth)
         await session.flush()
-        audit.record(session, ctx, action="auth.signed_in", subject_type="session", subject_id=auth.id,
-                     actor_id=user.id, actor_role=user.role, detail={"method": method})
+        audit.record(
+            session,
+            ctx,
+            action="auth.signed_in",
+            subject_type="session",
+            subject_id=auth.id,
+            actor_id=user.id,
+            actor_role=user.role,
+            detail={"method": method},
+        )
         return await self._issue(session, user, auth)
 
     async def _issue(self, session: AsyncSession, user: User, auth: AuthSession) -> Issued:
@@ -466,8 +502,15 @@ class AccountService:
             if auth.revoked_at is None:
                 auth.revoked_at = now
                 auth.revoked_reason = "refresh_reuse"
-                audit.record(session, ctx, action="auth.refresh_reuse_detected", subject_type="session",
-                             subject_id=auth.id, actor_id=user.id, actor_role=user.role)
+                audit.record(
+                    session,
+                    ctx,
+                    action="auth.refresh_reuse_detected",
+                    subject_type="session",
+                    subject_id=auth.id,
+                    actor_id=user.id,
+                    actor_role=user.role,
+                )
             raise SessionEnded("For your safety this session was signed out. Sign in again.", keep_changes=True)
         self._check_alive(auth, user, now)
         auth.last_seen_at = now
@@ -511,13 +554,21 @@ class AccountService:
         rows = await repo.active_sessions(session, actor.user_id, utcnow())
         return [
             SessionRead(
-                id=r.id, created_at=r.created_at, last_seen_at=r.last_seen_at, expires_at=r.expires_at,
-                ip=r.ip, user_agent=r.user_agent, method=r.method, current=r.id == actor.session_id,
+                id=r.id,
+                created_at=r.created_at,
+                last_seen_at=r.last_seen_at,
+                expires_at=r.expires_at,
+                ip=r.ip,
+                user_agent=r.user_agent,
+                method=r.method,
+                current=r.id == actor.session_id,
             )
             for r in rows
         ]
 
-    async def revoke_session(self, session: AsyncSession, ctx: RequestContext, actor: Actor, session_id: uuid.UUID) -> None:
+    async def revoke_session(
+        self, session: AsyncSession, ctx: RequestContext, actor: Actor, session_id: uuid.UUID
+    ) -> None:
         found = await repo.session_with_user(session, session_id)
         if found is None or found[0].user_id != actor.user_id:
             raise SessionNotFound()
@@ -528,9 +579,17 @@ class AccountService:
         audit.record(session, ctx, action="auth.session_revoked", subject_type="session", subject_id=session_id)
 
     async def revoke_others(self, session: AsyncSession, ctx: RequestContext, actor: Actor) -> int:
-        count = await repo.revoke_sessions(session, actor.user_id, utcnow(), "revoked_by_user", except_id=actor.session_id)
-        audit.record(session, ctx, action="auth.other_sessions_revoked", subject_type="user",
-                     subject_id=actor.user_id, detail={"count": count})
+        count = await repo.revoke_sessions(
+            session, actor.user_id, utcnow(), "revoked_by_user", except_id=actor.session_id
+        )
+        audit.record(
+            session,
+            ctx,
+            action="auth.other_sessions_revoked",
+            subject_type="user",
+            subject_id=actor.user_id,
+            detail={"count": count},
+        )
         return count
 
     # --- passwords ----------------------------------------------------------------------
@@ -545,14 +604,28 @@ class AccountService:
             session, purpose="reset_password", ttl=timedelta(minutes=self.s.password_reset_minutes), user_id=user.id
         )
         await notification_service.enqueue_email(
-            session, to=user.email, template="password_reset", language=await self._language_of(session, user),
-            name=user.full_name, practice=self.s.practice_name, link=self._link("/reset-password", token),
+            session,
+            to=user.email,
+            template="password_reset",
+            language=await self._language_of(session, user),
+            name=user.full_name,
+            practice=self.s.practice_name,
+            link=self._link("/reset-password", token),
             minutes=self.s.password_reset_minutes,
         )
-        audit.record(session, ctx, action="auth.password_reset_requested", subject_type="user", subject_id=user.id,
-                     actor_id=user.id, actor_role=user.role)
+        audit.record(
+            session,
+            ctx,
+            action="auth.password_reset_requested",
+            subject_type="user",
+            subject_id=user.id,
+            actor_id=user.id,
+            actor_role=user.role,
+        )
 
-    async def confirm_password_reset(self, session: AsyncSession, ctx: RequestContext, token: str, new_password: str) -> None:
+    async def confirm_password_reset(
+        self, session: AsyncSession, ctx: RequestContext, token: str, new_password: str
+    ) -> None:
         row = await self._consume(session, token, "reset_password")
         user = await repo.user_by_id(session, row.user_id) if row.user_id else None
         if user is None or not user.is_active:
@@ -589,11 +662,23 @@ class AccountService:
         user.password_changed_at = now
         await repo.revoke_sessions(session, user.id, now, "password_changed", except_id=keep_session)
         await notification_service.enqueue_email(
-            session, to=user.email, template="password_changed", language=await self._language_of(session, user),
-            name=user.full_name, practice=self.s.practice_name, reset_link=f"{self.s.public_url}/forgot-password",
+            session,
+            to=user.email,
+            template="password_changed",
+            language=await self._language_of(session, user),
+            name=user.full_name,
+            practice=self.s.practice_name,
+            reset_link=f"{self.s.public_url}/forgot-password",
         )
-        audit.record(session, ctx, action="auth.password_changed", subject_type="user", subject_id=user.id,
-                     actor_id=user.id, actor_role=user.role)
+        audit.record(
+            session,
+            ctx,
+            action="auth.password_changed",
+            subject_type="user",
+            subject_id=user.id,
+            actor_id=user.id,
+            actor_role=user.role,
+        )
 
     # --- MFA ----------------------------------------------------------------------------
     async def mfa_enroll(self, session: AsyncSession, ctx: RequestContext, actor: Actor) -> MfaEnrollment:
@@ -630,7 +715,9 @@ class AccountService:
         return _me(user)
 
     # --- invitations --------------------------------------------------------------------
-    async def invite(self, session: AsyncSession, ctx: RequestContext, actor: Actor, body: InvitationCreate) -> OneTimeToken:
+    async def invite(
+        self, session: AsyncSession, ctx: RequestContext, actor: Actor, body: InvitationCreate
+    ) -> OneTimeToken:
         if await repo.user_by_email(session, body.email) is not None:
             raise EmailTaken(errors=[FieldError(field="body.email", message="This person already has an account.")])
         now = utcnow()
@@ -641,20 +728,38 @@ class AccountService:
             )
         inviter = await repo.user_by_id(session, actor.user_id)
         token, row = await self._new_one_time(
-            session, purpose="invitation", ttl=timedelta(days=self.s.invitation_days), email=body.email,
-            data={"role": body.role, "full_name": body.full_name}, created_by=actor.user_id,
+            session,
+            purpose="invitation",
+            ttl=timedelta(days=self.s.invitation_days),
+            email=body.email,
+            data={"role": body.role, "full_name": body.full_name},
+            created_by=actor.user_id,
         )
         await notification_service.enqueue_email(
-            session, to=body.email, template="invitation", language="en", name=body.full_name,
-            practice=self.s.practice_name, role_label="a psychiatrist" if body.role == "psychiatrist" else "an administrator",
-            inviter=inviter.full_name if inviter else "An administrator", link=self._link("/accept-invite", token),
+            session,
+            to=body.email,
+            template="invitation",
+            language="en",
+            name=body.full_name,
+            practice=self.s.practice_name,
+            role_label="a psychiatrist" if body.role == "psychiatrist" else "an administrator",
+            inviter=inviter.full_name if inviter else "An administrator",
+            link=self._link("/accept-invite", token),
             days=self.s.invitation_days,
         )
-        audit.record(session, ctx, action="account.invited", subject_type="invitation", subject_id=row.id,
-                     detail={"role": body.role})
+        audit.record(
+            session,
+            ctx,
+            action="account.invited",
+            subject_type="invitation",
+            subject_id=row.id,
+            detail={"role": body.role},
+        )
         return row
 
-    async def list_invitations(self, session: AsyncSession, *, offset: int, limit: int) -> tuple[Sequence[OneTimeToken], int]:
+    async def list_invitations(
+        self, session: AsyncSession, *, offset: int, limit: int
+    ) -> tuple[Sequence[OneTimeToken], int]:
         return await repo.invitations(session, offset=offset, limit=limit)
 
     async def inspect_invitation(self, session: AsyncSession, token: str) -> OneTimeToken:
@@ -678,18 +783,32 @@ class AccountService:
         role = str(row.data.get("role", "psychiatrist"))
         full_name = str(row.data.get("full_name", email))
         user = User(
-            email=email, password_hash=hash_password(password), role=role, full_name=full_name, is_active=True,
-            email_verified_at=now, created_at=now,
+            email=email,
+            password_hash=hash_password(password),
+            role=role,
+            full_name=full_name,
+            is_active=True,
+            email_verified_at=now,
+            created_at=now,
         )
         session.add(user)
         await session.flush()
         if role == Role.psychiatrist.value:
             await clinician_service.create_profile(session, user_id=user.id, display_name=full_name)
-        audit.record(session, ctx, action="account.invitation_accepted", subject_type="user", subject_id=user.id,
-                     actor_id=user.id, actor_role=role)
+        audit.record(
+            session,
+            ctx,
+            action="account.invitation_accepted",
+            subject_type="user",
+            subject_id=user.id,
+            actor_id=user.id,
+            actor_role=role,
+        )
         return user
 
-    async def list_users(self, session: AsyncSession, *, role: str | None, offset: int, limit: int) -> tuple[Sequence[User], int]:
+    async def list_users(
+        self, session: AsyncSession, *, role: str | None, offset: int, limit: int
+    ) -> tuple[Sequence[User], int]:
         return await repo.users(session, role=role, offset=offset, limit=limit)
 
     async def me(self, session: AsyncSession, actor: Actor) -> Me:
@@ -701,7 +820,12 @@ class AccountService:
 
 def user_read_fields(user: User) -> dict[str, Any]:
     return {
-        "id": user.id, "email": user.email, "role": Role(user.role), "full_name": user.full_name,
-        "is_active": user.is_active, "email_verified": user.email_verified_at is not None,
-        "mfa_enabled": user.mfa_enabled_at is not None, "created_at": user.created_at,
+        "id": user.id,
+        "email": user.email,
+        "role": Role(user.role),
+        "full_name": user.full_name,
+        "is_active": user.is_active,
+        "email_verified": user.email_verified_at is not None,
+        "mfa_enabled": user.mfa_enabled_at is not None,
+        "created_at": user.created_at,
     }

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from pydantic import AwareDatetime
 from typing import Annotated
 
 from fastapi import Query
+from pydantic import AwareDatetime
 
 from services.api.audit import service as audit
+from services.api.audit.schemas import AuditEntryRead, ChainStatus
 from services.api.core.errors import Forbidden, Unauthorized, responses
 from services.api.core.pagination import Page, Pagination
 from services.api.core.routing import APIRouter
-from services.api.audit.schemas import AuditEntryRead, ChainStatus
 from services.api.deps import CurrentAdmin, ReadSession
 
 router = APIRouter(prefix="/api/admin/audit", tags=["audit"])
@@ -29,11 +29,20 @@ async def list_audit_entries(
 ) -> Page[AuditEntryRead]:
     """The audit log, newest first, with filters (entries hold ids, never clinical content)."""
     rows, total = await audit.search(
-        session, action=action, actor_id=actor_id, patient_id=patient_id, since=since, until=until,
-        offset=pagination.offset, limit=pagination.limit,
+        session,
+        action=action,
+        actor_id=actor_id,
+        patient_id=patient_id,
+        since=since,
+        until=until,
+        offset=pagination.offset,
+        limit=pagination.limit,
     )
     return Page(
-        items=[AuditEntryRead.model_validate(r) for r in rows], total=total, page=pagination.page, limit=pagination.limit
+        items=[AuditEntryRead.model_validate(r) for r in rows],
+        total=total,
+        page=pagination.page,
+        limit=pagination.limit,
     )
 
 
@@ -42,5 +51,3 @@ async def verify_audit_chain(session: ReadSession, actor: CurrentAdmin) -> Chain
     """Recompute the hash chain and report the first broken row, if any."""
     report = await audit.verify_chain(session)
     return ChainStatus(checked=report.checked, ok=report.ok, first_bad_id=report.first_bad_id, reason=report.reason)
-
-

@@ -34,9 +34,15 @@ async def list_psychiatrists(session: ReadSession) -> list[PsychiatristRead]:
     today = utcnow().date()
     return [
         PsychiatristRead(
-            id=p.user_id, display_name=p.display_name, credentials=p.credentials, bio=p.bio,
-            languages=list(p.languages), time_zone=p.time_zone,
-            licenses=[LicenseRead(state=lic.state, expires_on=lic.expires_on, active=lic.expires_on >= today) for lic in lics],
+            id=p.user_id,
+            display_name=p.display_name,
+            credentials=p.credentials,
+            bio=p.bio,
+            languages=list(p.languages),
+            time_zone=p.time_zone,
+            licenses=[
+                LicenseRead(state=lic.state, expires_on=lic.expires_on, active=lic.expires_on >= today) for lic in lics
+            ],
         )
         for p, lics in await clinician_service.directory(session)
     ]

@@ -82,11 +82,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return _render(problem, dict(exc.headers or {}))
 
     @app.exception_handler(BodyTooLarge)
-    async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+    async def _too_large(request: Request, _exc: BodyTooLarge) -> JSONResponse:
         return _render(Problem(title="Request too large", status=413, request_id=_request_id(request)))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
         return _render(
             Problem(

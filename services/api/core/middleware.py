@@ -66,7 +66,7 @@ class RequestContextMiddleware:
                     "request",
                     extra={
                         "method": scope.get("method"),
-                        "route": scope.get("route").path if scope.get("route") else None,  # template, no ids
+                        "route": getattr(scope.get("route"), "path", None),  # the template: no ids in logs
                         "status": status_holder.get("status"),
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     },
@@ -102,7 +102,10 @@ class RequestContextMiddleware:
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(raw)).encode())],
+                "headers": [
+                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(raw)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": raw})

@@ -49,3 +49,22 @@ class APIRouter(_FastAPIRouter):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("route_class", TransactionalRoute)
         super().__init__(**kwargs)
+
+
+def iter_api_routes(app: Any) -> list[APIRoute]:
+    """Every APIRoute the app serves, expanding included routers.
+
+    Newer FastAPI keeps included routers as one entry each; our routers carry their full
+    prefix themselves (nothing is added at include time) so their routes' paths are final.
+    """
+    found: list[APIRoute] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif hasattr(route, "original_router"):
+                walk(list(route.original_router.routes))
+
+    walk(list(app.router.routes))
+    return found

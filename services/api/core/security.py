@@ -30,6 +30,11 @@ class SecretBox:
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        self._key = key
+
+    def derive_key(self, purpose: str) -> bytes:
+        """A key for one other use (e.g. signing a cookie), so one secret file serves every replica."""
+        return hmac.new(self._key, f"halcyon:{purpose}".encode(), hashlib.sha256).digest()
 
     @classmethod
     def load_or_create(cls, path: Path) -> SecretBox:

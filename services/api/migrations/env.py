@@ -27,7 +27,8 @@ def _run(connection: Connection) -> None:
 
 async def _run_async() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    assert url
+    if not url:
+        raise RuntimeError("sqlalchemy.url is not set")
     engine = make_engine(url)
     async with engine.connect() as conn:
         await conn.run_sync(_run)

@@ -15,7 +15,7 @@ class _MaildirHandler:
     def __init__(self, path: Path) -> None:
         self.box = mailbox.Maildir(path, create=True)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         self.box.add(envelope.original_content or envelope.content)
         return "250 Message accepted"
 
@@ -33,7 +33,8 @@ def read_mailbox(path: Path) -> list[tuple[str, EmailMessage]]:
     for key in box.keys():
         mdmsg = box.get_message(key)
         parsed = message_from_bytes(mdmsg.as_bytes(), policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
+        if not isinstance(parsed, EmailMessage):
+            continue
         items.append((key, parsed, mdmsg.get_date()))
     items.sort(key=lambda t: t[2], reverse=True)
     return [(k, m) for k, m, _ in items]

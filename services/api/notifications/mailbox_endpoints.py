@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 
 from fastapi import Request
 
@@ -29,11 +31,7 @@ class MailRead(MailSummary):
     text: str
 
 
-def _summary(key: str, msg: object) -> dict[str, object]:
-    from email.message import EmailMessage
-    from email.utils import parsedate_to_datetime
-
-    assert isinstance(msg, EmailMessage)
+def _summary(key: str, msg: EmailMessage) -> dict[str, object]:
     date = msg.get("Date")
     return {
         "id": key,
@@ -47,7 +45,7 @@ def _summary(key: str, msg: object) -> dict[str, object]:
 async def list_mail(request: Request) -> MailList:
     """Messages the local SMTP server received (development only), newest first."""
     box = request.app.state.settings.var_dir / "mailbox"
-    return MailList(items=[MailSummary(**_summary(k, m)) for k, m in read_mailbox(box)[:200]])  # type: ignore[arg-type]
+    return MailList(items=[MailSummary(**_summary(k, m)) for k, m in read_mailbox(box)[:200]])
 
 
 @router.get("/{message_id}", response_model=MailRead, responses=responses(NotFound))
@@ -58,5 +56,5 @@ async def read_mail(message_id: str, request: Request) -> MailRead:
         if key == message_id:
             body = msg.get_body(preferencelist=("plain",))
             text = body.get_content() if body is not None else ""
-            return MailRead(**_summary(key, msg), text=text)  # type: ignore[arg-type]
+            return MailRead(**_summary(key, msg), text=text)
     raise NotFound("No such message in the local mailbox.")

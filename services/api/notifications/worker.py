@@ -57,7 +57,7 @@ async def _claim(maker: async_sessionmaker[AsyncSession], limit: int) -> list[uu
             .order_by(OutboxMessage.next_attempt_at)
             .limit(limit)
         )
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         rows = (await session.scalars(stmt)).all()
         for row in rows:
@@ -96,7 +96,10 @@ async def deliver_due(settings: Settings, maker: async_sessionmaker[AsyncSession
 
 
 async def run_worker(
-    settings: Settings, maker: async_sessionmaker[AsyncSession], *, poll_seconds: float = 2.0,
+    settings: Settings,
+    maker: async_sessionmaker[AsyncSession],
+    *,
+    poll_seconds: float = 2.0,
     stop: asyncio.Event | None = None,
 ) -> None:
     stop = stop or asyncio.Event()

@@ -20,7 +20,14 @@ class PatientNotFound(NotFound):
 
 class PatientService:
     async def create(
-        self, session: AsyncSession, *, user_id: uuid.UUID, date_of_birth: date, state: str, time_zone: str, language: str
+        self,
+        session: AsyncSession,
+        *,
+        user_id: uuid.UUID,
+        date_of_birth: date,
+        state: str,
+        time_zone: str,
+        language: str,
     ) -> Patient:
         patient = Patient(
             user_id=user_id,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 from sqlalchemy import func, select
@@ -77,7 +77,7 @@ async def test_under_18_is_refused_with_a_clear_message_and_nothing_is_written(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     before = await _count(session, User)
-    today = date.today()
+    today = datetime.now(UTC).date()
     dob = date(today.year - 17, 1, 1).isoformat()
     r = await client.post("/api/auth/register", json=_body(unique_email(), date_of_birth=dob))
     assert r.status_code == 422
@@ -134,8 +134,9 @@ async def test_malformed_json_gets_400_problem(client: httpx.AsyncClient) -> Non
 
 
 async def test_oversized_body_is_refused_with_413(client: httpx.AsyncClient) -> None:
-    r = await client.post("/api/auth/register", content=b"{" + b" " * 1_100_000 + b"}",
-                          headers={"content-type": "application/json"})
+    r = await client.post(
+        "/api/auth/register", content=b"{" + b" " * 1_100_000 + b"}", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 413
     assert r.json()["title"] == "Request too large"
 

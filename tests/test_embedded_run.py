@@ -1,0 +1,140 @@
+"""The embedded run as `make run` starts it: migrate, seed the demo, serve API + signaling."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyotp
+import pytest
+
+from tests.support.mail import free_port
+
+
+def _halcyon(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    var = tmp_path_factory.mktemp("embedded-var")
+    api_port, sig_port, smtp_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "HALCYON_VAR_DIR": str(var),
+        "HALCYON_API_PORT": str(api_port),
+        "HALCYON_PUBLIC_URL": f"http://127.0.0.1:{api_port}",
+        "HALCYON_SIGNALING_PORT": str(sig_port),
+        "HALCYON_SMTP_PORT": str(smtp_port),
+        "HALCYON_ENV": "development",
+    }
+    env.pop("HALCYON_DATABASE_URL", None)
+    assert _halcyon("migrate", env=env).returncode == 0
+    seeded = _halcyon("seed-demo", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    log = (var / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{api_port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("halcyon serve did not answer within 30 s:\n" + (var / "serve.log").read_text())
+        yield {
+            "api": f"http://127.0.0.1:{api_port}",
+            "signaling": f"http://127.0.0.1:{sig_port}",
+            "seed_output": seeded.stdout,
+            "var": str(var),
+            "log": str(var / "serve.log"),
+            **{k: v for k, v in env.items() if k.startswith("HALCYON_")},
+        }
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_serve_prints_where_everything_is(embedded: dict[str, str]) -> None:
+    deadline = time.monotonic() + 10
+    text = ""
+    while time.monotonic() < deadline and "signaling health" not in text:
+        text = Path(embedded["log"]).read_text()
+        time.sleep(0.1)
+    assert f"{embedded['api']}/docs" in text
+    assert f"{embedded['signaling']}/healthz" in text
+    assert "local mailbox" in text
+
+
+def test_both_services_answer_health(embedded: dict[str, str]) -> None:
+    assert httpx.get(f"{embedded['api']}/healthz").json()["database"] == "ok"
+    assert httpx.get(f"{embedded['signaling']}/healthz").json()["status"] == "ok"
+    assert httpx.get(f"{embedded['api']}/docs").status_code == 200
+
+
+def test_demo_accounts_are_printed_once_and_work(embedded: dict[str, str]) -> None:
+    out = embedded["seed_output"]
+    rows = re.findall(r"^\s+(admin|psychiatrist|patient)\s+(\S+)\s+password (\S+)(?:\s+MFA secret (\S+))?", out, re.M)
+    roles = [r[0] for r in rows]
+    assert roles.count("admin") == 1
+    assert roles.count("psychiatrist") == 2
+    assert roles.count("patient") == 2
+    again = _halcyon("seed-demo", env={**os.environ, **{k: v for k, v in embedded.items() if k.startswith("HALCYON_")}})
+    assert "already exist" in again.stdout
+    assert "password demo-" not in again.stdout
+
+    _, email, password, secret = next(r for r in rows if r[0] == "psychiatrist")
+    with httpx.Client(base_url=embedded["api"]) as c:
+        r = c.post("/api/auth/login", json={"email": email, "password": password})
+        assert r.json()["status"] == "mfa_required"
+        r = c.post("/api/auth/login/mfa", json={"mfa_token": r.json()["mfa_token"], "code": pyotp.TOTP(secret).now()})
+        assert r.status_code == 200, r.text
+        token = r.json()["access_token"]
+        me = c.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()
+        assert me["role"] == "psychiatrist"
+        directory = c.get("/api/psychiatrists").json()
+        zones = {p["time_zone"] for p in directory}
+        states = {lic["state"] for p in directory for lic in p["licenses"]}
+        assert zones == {"America/Boise", "America/Los_Angeles"}
+        assert {"ID", "CA"} <= states
+
+
+def test_local_mailbox_shows_mail_a_user_can_click(embedded: dict[str, str]) -> None:
+    email = f"walkin.{int(time.time() * 1000)}@example.org"
+    with httpx.Client(base_url=embedded["api"]) as c:
+        r = c.post(
+            "/api/auth/register",
+            json={
+                "email": email, "password": "a long enough passphrase", "full_name": "Walk In",
+                "date_of_birth": "1990-01-01", "state": "CA", "time_zone": "America/Los_Angeles", "language": "en",
+            },
+        )
+        assert r.status_code == 202
+        deadline = time.monotonic() + 15
+        items: list[dict[str, str]] = []
+        while time.monotonic() < deadline:
+            items = [m for m in c.get("/api/dev/mailbox").json()["items"] if m["to"] == email]
+            if items:
+                break
+            time.sleep(0.2)
+        assert items, "the in-process worker did not deliver to the local SMTP server"
+        text = c.get(f"/api/dev/mailbox/{items[0]['id']}").json()["text"]
+        token = re.search(r"/verify-email\?token=([A-Za-z0-9_\-]+)", text)
+        assert token
+        assert c.post("/api/auth/verify-email", json={"token": token.group(1)}).status_code == 200
