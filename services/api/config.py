@@ -62,6 +62,10 @@ class Settings(CommonSettings):
     frontend_dist: str = "frontend/dist"
 
     practice_name: str = "Halcyon Ketamine & Interventional Psychiatry"
+    trust_proxy_headers: bool = Field(
+        default=False, description="Take the client address from X-Forwarded-For (only behind your own proxy)."
+    )
+    max_body_bytes: int = 1_000_000
 
     @property
     def effective_database_url(self) -> str:

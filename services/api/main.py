@@ -97,7 +97,9 @@ def create_app(
     app.state.sessionmaker = sessionmaker or make_sessionmaker(engine)
     app.state.auth_kit = build_auth_kit(settings)
 
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, trust_forwarded=settings.trust_proxy_headers
+    )
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
