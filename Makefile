@@ -40,7 +40,8 @@ run: $(BIN)/.installed frontend/dist/index.html
 	$(BIN)/halcyon serve
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check services tests bench
+	$(BIN)/ruff check services tests
+	$(BIN)/ruff format --check services tests
 	$(BIN)/lint-imports
 
 typecheck: $(BIN)/.installed

@@ -17,5 +17,7 @@ def test_every_api_setting_is_in_the_readme() -> None:
 
 def test_every_signaling_setting_is_in_the_readme() -> None:
     common = {"env", "var_dir", "log_level", "log_json"}
-    missing = [n for n in SignalingSettings.model_fields if n not in common and f"HALCYON_SIGNALING_{n.upper()}" not in README]
+    missing = [
+        n for n in SignalingSettings.model_fields if n not in common and f"HALCYON_SIGNALING_{n.upper()}" not in README
+    ]
     assert not missing, f"document these settings in README.md: {missing}"

@@ -19,10 +19,25 @@ ALLOWED_EXTRA = frozenset(
 )
 
 
-class _RequestIdFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get() or "-"
-        return True
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    # Stamp the request id when the record is made: handlers may format it later.
+    record = _base_factory(*args, **kwargs)
+    record.request_id = request_id_var.get() or "-"
+    return record
+
+
+logging.setLogRecordFactory(_record_factory)
+
+# Third-party loggers whose DEBUG lines can carry SQL parameters or headers.
+NOISY_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "httpx", "httpcore", "asyncio", "mail.log")
+
+
+def quiet_third_party() -> None:
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 class JsonFormatter(logging.Formatter):
@@ -44,7 +59,6 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str = "INFO", *, as_json: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(_RequestIdFilter())
     if as_json:
         handler.setFormatter(JsonFormatter())
     else:
@@ -52,3 +66,4 @@ def configure_logging(level: str = "INFO", *, as_json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    quiet_third_party()

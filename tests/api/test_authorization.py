@@ -330,7 +330,6 @@ async def test_every_route_admits_or_refuses_each_caller_by_its_declared_access(
         kwargs: dict[str, Any] = {"json": {}} if route.has_body else {}
         r = await probe(client, connection, route.method, url_for(route), headers=headers, **kwargs)
         expected = expected_for(route.access, caller)
-        print("DBG", caller.name, route.label, sorted(route.access), r.status_code, r.json().get("type") if r.content and r.status_code>=400 else "")
         access = ",".join(sorted(route.access)) or "public"
         where = f"{route.label} [{access}] as {caller.name}"
         if r.status_code >= 500:

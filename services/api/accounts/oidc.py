@@ -197,7 +197,7 @@ class OidcRelyingParty:
         # RFC 9207: a provider that announces `iss` must send it, and it must be ours.
         if iss is None and metadata.get("authorization_response_iss_parameter_supported") is True:
             raise OidcFailure(SsoError.issuer, "iss missing from the authorization response")
-        if False:
+        if iss is not None and iss != self.issuer:
             raise OidcFailure(SsoError.issuer, f"authorization response from issuer {iss!r}")
 
     async def identity(self, pending: PendingSignIn, code: str) -> Identity:

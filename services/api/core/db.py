@@ -61,6 +61,7 @@ def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine:
     both try to write, and one fails with "database is locked" instead of waiting. BEGIN
     IMMEDIATE makes the second one wait (busy_timeout) so the embedded run serialises writes.
     """
+    kwargs.setdefault("hide_parameters", True)  # SQL in logs and errors never carries values
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {})
         kwargs["connect_args"].setdefault("timeout", 30)

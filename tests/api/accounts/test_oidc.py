@@ -307,7 +307,7 @@ async def test_id_token_not_signed_by_the_providers_key_is_refused(
         "nonce": "n",
     }
     foreign_key = jwt.encode({"alg": "RS256", "kid": kid}, claims, RSAKey.generate_key(2048))
-    # HS256 keyed with the client secret is refused outright (asymmetric algorithms only).
+    # An algorithm-confusion attempt: HS256 keyed with the (not so secret) client secret.
     client_secret = jwt.encode({"alg": "HS256", "kid": kid}, claims, OctKey.import_key(CLIENT_SECRET))
     for forged in (foreign_key, client_secret):
         with pytest.raises(OidcFailure) as failure:
