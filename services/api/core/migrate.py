@@ -24,7 +24,7 @@ def alembic_config(database_url: str) -> Config:
 def upgrade_head(database_url: str) -> None:
     from alembic import command
 
-    command.upgrade(alembic_config(database_url), "head")
+    command.upgrade(alembic_config(database_url), "heads")
 
 
 class DatabaseNotMigrated(RuntimeError):
