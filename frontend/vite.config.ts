@@ -1,9 +1,9 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
-// The API (and the health check) run on 127.0.0.1:8000; the dev server forwards to them so
-// the browser sees one origin, as it does behind nginx or the embedded run.
-const api = 'http://127.0.0.1:8000';
+// The API (and the health check) run on 127.0.0.1:8000 (HALCYON_API_URL overrides); the dev
+// server forwards to them so the browser sees one origin, as behind nginx or the embedded run.
+const api = process.env.HALCYON_API_URL ?? 'http://127.0.0.1:8000';
 
 export default defineConfig({
   plugins: [react()],
@@ -28,5 +28,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // Two-core CI machines render the sign-up form (400 time zones) slowly.
+    testTimeout: 20_000,
   },
 });

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { bootstrapSession, configureApiClient } from './api/http';
 import { App } from './App';
+import { bootstrapSession, configureApiClient } from './api/http';
 import './styles.css';
 
 configureApiClient();

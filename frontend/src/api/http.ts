@@ -1,4 +1,4 @@
-import { authRefresh, meReadMe } from './generated';
+import { authRefresh, meGetMe } from './generated';
 import { client } from './generated/client.gen';
 import { ApiError, toProblem } from './problem';
 import { applyLoginResult, getSession, markSignedOut, setSessionUser } from './session';
@@ -16,7 +16,8 @@ function withToken(request: Request, token: string | null): Request {
  * Adds the in-memory access token; on a 401 for a call that carried one, refreshes once
  * (the cookie does the work) and retries, so an expired 10-minute token goes unnoticed.
  */
-async function authFetch(request: Request): Promise<Response> {
+async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
   const token = getSession().accessToken;
   const spare = token ? request.clone() : null;
   const response = await globalThis.fetch(withToken(request, token));
@@ -58,7 +59,7 @@ export function refreshSession(): Promise<boolean> {
         return false;
       }
       if (!data.user) {
-        const me = await meReadMe();
+        const me = await meGetMe();
         setSessionUser(me.data);
       }
       return true;

@@ -1,12 +1,5 @@
 import { QueryClient, queryOptions } from '@tanstack/react-query';
-import {
-  authListSessions,
-  authOidcInfo,
-  devMailboxList,
-  devMailboxMessage,
-  meReadMe,
-  practiceRead,
-} from './generated';
+import { authListSessions, authOidcInfo, meGetMe, practiceGetPractice } from './generated';
 import { ApiError } from './problem';
 import { onSignOut } from './session';
 
@@ -35,7 +28,7 @@ onSignOut(() => {
 
 export const practiceQuery = queryOptions({
   queryKey: ['practice'],
-  queryFn: async ({ signal }) => (await practiceRead({ signal })).data,
+  queryFn: async ({ signal }) => (await practiceGetPractice({ signal })).data,
   staleTime: 10 * 60_000,
 });
 
@@ -47,23 +40,10 @@ export const oidcQuery = queryOptions({
 
 export const meQuery = queryOptions({
   queryKey: ['me'],
-  queryFn: async ({ signal }) => (await meReadMe({ signal })).data,
+  queryFn: async ({ signal }) => (await meGetMe({ signal })).data,
 });
 
 export const sessionsQuery = queryOptions({
   queryKey: ['sessions'],
   queryFn: async ({ signal }) => (await authListSessions({ signal })).data,
 });
-
-export const mailboxQuery = queryOptions({
-  queryKey: ['mailbox'],
-  queryFn: async ({ signal }) => (await devMailboxList({ signal })).data,
-  staleTime: 0,
-});
-
-export function mailboxMessageQuery(id: string) {
-  return queryOptions({
-    queryKey: ['mailbox', id],
-    queryFn: async ({ signal }) => (await devMailboxMessage({ path: { message_id: id }, signal })).data,
-  });
-}

@@ -66,7 +66,10 @@ export function Layout() {
       </main>
       <footer className="site-footer">
         <div className="container">
-          <p>{practice.data?.crisis_line_text ?? t('app.footer.emergency')}</p>
+          {/* The home page shows the crisis line prominently already. */}
+          {location.pathname !== '/' ? (
+            <p>{practice.data?.crisis_line_text || t('app.footer.emergency')}</p>
+          ) : null}
           {import.meta.env.DEV ? <Link to="/dev/mailbox">{t('app.footer.mailbox')}</Link> : null}
         </div>
       </footer>

@@ -19,7 +19,7 @@ export function RequireAuth({ children }: { children: ReactNode }) {
 
 /** Only same-app paths: an open redirect to another site would help phishing. */
 export function safeNext(next: string | null, fallback = '/account'): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) {
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) {
     return fallback;
   }
   return next;

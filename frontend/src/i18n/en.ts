@@ -44,14 +44,16 @@ export const en = {
   'home.lead':
     'Ketamine therapy and interventional psychiatry, with licensed psychiatrists, by secure video from home.',
   'home.cta': 'Request a free consult',
-  'home.ctaHint': 'Create an account and tell us a little about yourself. It takes about five minutes.',
+  'home.ctaHint':
+    'Create an account and tell us a little about yourself. It takes about five minutes.',
   'home.haveAccount': 'Already have an account?',
   'home.signIn': 'Sign in',
   'home.practiceError': 'We could not load the practice details.',
   'home.crisisTitle': 'Need help right now?',
 
   'signUp.title': 'Request a free consult',
-  'signUp.intro': 'Create your patient account. We will send you an e-mail to confirm your address.',
+  'signUp.intro':
+    'Create your patient account. We will send you an e-mail to confirm your address.',
   'signUp.fullName': 'Full name',
   'signUp.dateOfBirth': 'Date of birth',
   'signUp.state': 'State where you live',
@@ -80,6 +82,8 @@ export const en = {
   'signIn.mfaIntro': 'Enter the code from your authenticator app to finish signing in.',
   'signIn.mfaSubmit': 'Verify',
   'signIn.mfaBack': 'Use a different account',
+  'signIn.resend': 'Send the confirmation e-mail again',
+  'signIn.resent': 'If {email} has an account waiting for confirmation, a new link is on its way.',
 
   'mfa.title': 'Set up two-factor sign-in',
   'mfa.intro':
@@ -128,13 +132,15 @@ export const en = {
   'account.mfaOn': 'On',
   'account.mfaOff': 'Off',
   'account.mfaSetUp': 'Set up two-factor sign-in',
-  'account.mfaRequired': 'Your role requires two-factor sign-in before you can see patient records.',
+  'account.mfaRequired':
+    'Your role requires two-factor sign-in before you can see patient records.',
   'account.sessions': 'Where you are signed in',
   'account.sessionsEmpty': 'No active sessions.',
   'account.sessionCurrent': 'This device',
   'account.sessionStarted': 'Signed in {date}',
   'account.sessionLastSeen': 'Last active {date}',
   'account.sessionUnknownDevice': 'Unknown device',
+  'account.sessionDevice': '{browser} on {os}',
   'account.sessionRevoke': 'Sign out',
   'account.sessionRevokeLabel': 'Sign out the session on {device}',
   'account.revokeOthers': 'Sign out all other sessions',

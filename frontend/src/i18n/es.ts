@@ -21,8 +21,7 @@ export const es: Messages = {
   'state.retry': 'Intentar de nuevo',
   'state.error': 'Algo salió mal.',
 
-  'errors.network':
-    'No pudimos conectar con el servidor. Revise su conexión e inténtelo de nuevo.',
+  'errors.network': 'No pudimos conectar con el servidor. Revise su conexión e inténtelo de nuevo.',
   'errors.server': 'El servidor tuvo un problema. Inténtelo de nuevo en un momento.',
   'errors.retryAfter': 'Demasiados intentos. Espere {seconds} segundos e inténtelo de nuevo.',
   'errors.formTitle': 'Revise el formulario',
@@ -81,6 +80,9 @@ export const es: Messages = {
     'Introduzca el código de su aplicación de autenticación para terminar de iniciar sesión.',
   'signIn.mfaSubmit': 'Verificar',
   'signIn.mfaBack': 'Usar otra cuenta',
+  'signIn.resend': 'Enviar de nuevo el correo de confirmación',
+  'signIn.resent':
+    'Si {email} tiene una cuenta pendiente de confirmar, le llegará un enlace nuevo.',
 
   'mfa.title': 'Configure la verificación en dos pasos',
   'mfa.intro':
@@ -139,6 +141,7 @@ export const es: Messages = {
   'account.sessionStarted': 'Inició sesión el {date}',
   'account.sessionLastSeen': 'Última actividad el {date}',
   'account.sessionUnknownDevice': 'Dispositivo desconocido',
+  'account.sessionDevice': '{browser} en {os}',
   'account.sessionRevoke': 'Cerrar sesión',
   'account.sessionRevokeLabel': 'Cerrar la sesión en {device}',
   'account.revokeOthers': 'Cerrar todas las demás sesiones',

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AuthAcceptInvitationData, AuthAcceptInvitationErrors, AuthAcceptInvitationResponses, AuthInspectInvitationData, AuthInspectInvitationErrors, AuthInspectInvitationResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginMfaData, AuthLoginMfaErrors, AuthLoginMfaResponses, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMfaConfirmData, AuthMfaConfirmErrors, AuthMfaConfirmResponses, AuthMfaEnrollData, AuthMfaEnrollErrors, AuthMfaEnrollResponses, AuthOidcInfoData, AuthOidcInfoResponses, AuthPasswordChangeData, AuthPasswordChangeErrors, AuthPasswordChangeResponses, AuthPasswordResetConfirmData, AuthPasswordResetConfirmErrors, AuthPasswordResetConfirmResponses, AuthPasswordResetRequestData, AuthPasswordResetRequestErrors, AuthPasswordResetRequestResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthRevokeOtherSessionsData, AuthRevokeOtherSessionsErrors, AuthRevokeOtherSessionsResponses, AuthRevokeSessionData, AuthRevokeSessionErrors, AuthRevokeSessionResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, DevMailboxListData, DevMailboxListErrors, DevMailboxListResponses, DevMailboxMessageData, DevMailboxMessageErrors, DevMailboxMessageResponses, MeReadMeData, MeReadMeErrors, MeReadMeResponses, PracticeReadData, PracticeReadResponses } from './types.gen';
+import type { AdminCreateInvitationData, AdminCreateInvitationErrors, AdminCreateInvitationResponses, AdminListInvitationsData, AdminListInvitationsErrors, AdminListInvitationsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AuditListAuditEntriesData, AuditListAuditEntriesErrors, AuditListAuditEntriesResponses, AuditVerifyAuditChainData, AuditVerifyAuditChainErrors, AuditVerifyAuditChainResponses, AuthAcceptInvitationData, AuthAcceptInvitationErrors, AuthAcceptInvitationResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthConfirmPasswordResetData, AuthConfirmPasswordResetErrors, AuthConfirmPasswordResetResponses, AuthInspectInvitationData, AuthInspectInvitationErrors, AuthInspectInvitationResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginMfaData, AuthLoginMfaErrors, AuthLoginMfaResponses, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMfaConfirmData, AuthMfaConfirmErrors, AuthMfaConfirmResponses, AuthMfaEnrollData, AuthMfaEnrollErrors, AuthMfaEnrollResponses, AuthOidcCallbackData, AuthOidcCallbackErrors, AuthOidcInfoData, AuthOidcInfoResponses, AuthOidcLoginData, AuthOidcLoginErrors, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthRequestPasswordResetData, AuthRequestPasswordResetErrors, AuthRequestPasswordResetResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthRevokeOtherSessionsData, AuthRevokeOtherSessionsErrors, AuthRevokeOtherSessionsResponses, AuthRevokeSessionData, AuthRevokeSessionErrors, AuthRevokeSessionResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, MeGetMeData, MeGetMeErrors, MeGetMeResponses, PracticeGetPracticeData, PracticeGetPracticeResponses, PsychiatristsDeleteLicenseData, PsychiatristsDeleteLicenseErrors, PsychiatristsDeleteLicenseResponses, PsychiatristsGetPsychiatristData, PsychiatristsGetPsychiatristErrors, PsychiatristsGetPsychiatristResponses, PsychiatristsListLicensesData, PsychiatristsListLicensesErrors, PsychiatristsListLicensesResponses, PsychiatristsListPsychiatristsData, PsychiatristsListPsychiatristsResponses, PsychiatristsPutLicenseData, PsychiatristsPutLicenseErrors, PsychiatristsPutLicenseResponses, PsychiatristsUpdatePsychiatristData, PsychiatristsUpdatePsychiatristErrors, PsychiatristsUpdatePsychiatristResponses, SystemHealthzData, SystemHealthzResponses, SystemJwksData, SystemJwksResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -19,19 +19,53 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 };
 
 /**
- * Read
+ * Jwks
  *
- * The practice's public details.
+ * Public keys that verify tokens this API signs (join tokens for signaling).
  */
-export const practiceRead = <ThrowOnError extends boolean = true>(options?: Options<PracticeReadData, ThrowOnError>) => (options?.client ?? client).get<PracticeReadResponses, unknown, ThrowOnError>({ url: '/api/practice', ...options });
+export const systemJwks = <ThrowOnError extends boolean = true>(options?: Options<SystemJwksData, ThrowOnError>) => (options?.client ?? client).get<SystemJwksResponses, unknown, ThrowOnError>({ url: '/.well-known/jwks.json', ...options });
 
 /**
- * Register
+ * List Audit Entries
  *
- * Create a patient account and send a verification e-mail.
+ * The audit log, newest first, with filters (entries hold ids, never clinical content).
  */
-export const authRegister = <ThrowOnError extends boolean = true>(options: Options<AuthRegisterData, ThrowOnError>) => (options.client ?? client).post<AuthRegisterResponses, AuthRegisterErrors, ThrowOnError>({
-    url: '/api/auth/register',
+export const auditListAuditEntries = <ThrowOnError extends boolean = true>(options?: Options<AuditListAuditEntriesData, ThrowOnError>) => (options?.client ?? client).get<AuditListAuditEntriesResponses, AuditListAuditEntriesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/audit',
+    ...options
+});
+
+/**
+ * Verify Audit Chain
+ *
+ * Recompute the hash chain and report the first broken row, if any.
+ */
+export const auditVerifyAuditChain = <ThrowOnError extends boolean = true>(options?: Options<AuditVerifyAuditChainData, ThrowOnError>) => (options?.client ?? client).get<AuditVerifyAuditChainResponses, AuditVerifyAuditChainErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/audit/verify',
+    ...options
+});
+
+/**
+ * List Invitations
+ *
+ * Invitations sent, newest first.
+ */
+export const adminListInvitations = <ThrowOnError extends boolean = true>(options?: Options<AdminListInvitationsData, ThrowOnError>) => (options?.client ?? client).get<AdminListInvitationsResponses, AdminListInvitationsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/invitations',
+    ...options
+});
+
+/**
+ * Create Invitation
+ *
+ * Invite a psychiatrist or administrator by e-mail (single-use, expiring link).
+ */
+export const adminCreateInvitation = <ThrowOnError extends boolean = true>(options: Options<AdminCreateInvitationData, ThrowOnError>) => (options.client ?? client).post<AdminCreateInvitationResponses, AdminCreateInvitationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/invitations',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -40,12 +74,37 @@ export const authRegister = <ThrowOnError extends boolean = true>(options: Optio
 });
 
 /**
- * Verify Email
+ * List Users
  *
- * Confirm an e-mail address with the link's token.
+ * Accounts, newest first, optionally of one role.
  */
-export const authVerifyEmail = <ThrowOnError extends boolean = true>(options: Options<AuthVerifyEmailData, ThrowOnError>) => (options.client ?? client).post<AuthVerifyEmailResponses, AuthVerifyEmailErrors, ThrowOnError>({
-    url: '/api/auth/verify-email',
+export const adminListUsers = <ThrowOnError extends boolean = true>(options?: Options<AdminListUsersData, ThrowOnError>) => (options?.client ?? client).get<AdminListUsersResponses, AdminListUsersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/users',
+    ...options
+});
+
+/**
+ * Accept Invitation
+ *
+ * Accept a staff invitation and choose a password.
+ */
+export const authAcceptInvitation = <ThrowOnError extends boolean = true>(options: Options<AuthAcceptInvitationData, ThrowOnError>) => (options.client ?? client).post<AuthAcceptInvitationResponses, AuthAcceptInvitationErrors, ThrowOnError>({
+    url: '/api/auth/invitations/accept',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Inspect Invitation
+ *
+ * Show who an invitation is for before accepting it.
+ */
+export const authInspectInvitation = <ThrowOnError extends boolean = true>(options: Options<AuthInspectInvitationData, ThrowOnError>) => (options.client ?? client).post<AuthInspectInvitationResponses, AuthInspectInvitationErrors, ThrowOnError>({
+    url: '/api/auth/invitations/inspect',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -56,7 +115,7 @@ export const authVerifyEmail = <ThrowOnError extends boolean = true>(options: Op
 /**
  * Login
  *
- * Sign in with e-mail and password.
+ * Sign in with e-mail and password; staff continue with their authenticator code.
  */
 export const authLogin = <ThrowOnError extends boolean = true>(options: Options<AuthLoginData, ThrowOnError>) => (options.client ?? client).post<AuthLoginResponses, AuthLoginErrors, ThrowOnError>({
     url: '/api/auth/login',
@@ -70,7 +129,7 @@ export const authLogin = <ThrowOnError extends boolean = true>(options: Options<
 /**
  * Login Mfa
  *
- * Finish signing in with a one-time code.
+ * Finish a staff sign-in with the 6-digit authenticator code.
  */
 export const authLoginMfa = <ThrowOnError extends boolean = true>(options: Options<AuthLoginMfaData, ThrowOnError>) => (options.client ?? client).post<AuthLoginMfaResponses, AuthLoginMfaErrors, ThrowOnError>({
     url: '/api/auth/login/mfa',
@@ -82,32 +141,23 @@ export const authLoginMfa = <ThrowOnError extends boolean = true>(options: Optio
 });
 
 /**
- * Refresh
- *
- * Exchange the refresh cookie for a new access token.
- */
-export const authRefresh = <ThrowOnError extends boolean = true>(options?: Options<AuthRefreshData, ThrowOnError>) => (options?.client ?? client).post<AuthRefreshResponses, AuthRefreshErrors, ThrowOnError>({ url: '/api/auth/refresh', ...options });
-
-/**
  * Logout
  *
- * Sign out of this session.
+ * Sign out this device.
  */
-export const authLogout = <ThrowOnError extends boolean = true>(options?: Options<AuthLogoutData, ThrowOnError>) => (options?.client ?? client).post<AuthLogoutResponses, AuthLogoutErrors, ThrowOnError>({ url: '/api/auth/logout', ...options });
-
-/**
- * Mfa Enroll
- *
- * Start authenticator-app enrolment.
- */
-export const authMfaEnroll = <ThrowOnError extends boolean = true>(options?: Options<AuthMfaEnrollData, ThrowOnError>) => (options?.client ?? client).post<AuthMfaEnrollResponses, AuthMfaEnrollErrors, ThrowOnError>({ url: '/api/auth/mfa/enroll', ...options });
+export const authLogout = <ThrowOnError extends boolean = true>(options?: Options<AuthLogoutData, ThrowOnError>) => (options?.client ?? client).post<AuthLogoutResponses, AuthLogoutErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/logout',
+    ...options
+});
 
 /**
  * Mfa Confirm
  *
- * Finish enrolment with a code from the app.
+ * Finish two-factor set-up with a code from the authenticator app.
  */
 export const authMfaConfirm = <ThrowOnError extends boolean = true>(options: Options<AuthMfaConfirmData, ThrowOnError>) => (options.client ?? client).post<AuthMfaConfirmResponses, AuthMfaConfirmErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/mfa/confirm',
     ...options,
     headers: {
@@ -117,25 +167,43 @@ export const authMfaConfirm = <ThrowOnError extends boolean = true>(options: Opt
 });
 
 /**
- * Password Reset Request
+ * Mfa Enroll
  *
- * Send a password-reset link.
+ * Start two-factor set-up: returns the secret and an otpauth URI for a QR code.
  */
-export const authPasswordResetRequest = <ThrowOnError extends boolean = true>(options: Options<AuthPasswordResetRequestData, ThrowOnError>) => (options.client ?? client).post<AuthPasswordResetRequestResponses, AuthPasswordResetRequestErrors, ThrowOnError>({
-    url: '/api/auth/password-reset/request',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
+export const authMfaEnroll = <ThrowOnError extends boolean = true>(options?: Options<AuthMfaEnrollData, ThrowOnError>) => (options?.client ?? client).post<AuthMfaEnrollResponses, AuthMfaEnrollErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/mfa/enroll',
+    ...options
 });
 
 /**
- * Password Reset Confirm
+ * Oidc Info
  *
- * Choose a new password with the link's token.
+ * Whether single sign-on is offered, and the provider's name for the button.
  */
-export const authPasswordResetConfirm = <ThrowOnError extends boolean = true>(options: Options<AuthPasswordResetConfirmData, ThrowOnError>) => (options.client ?? client).post<AuthPasswordResetConfirmResponses, AuthPasswordResetConfirmErrors, ThrowOnError>({
+export const authOidcInfo = <ThrowOnError extends boolean = true>(options?: Options<AuthOidcInfoData, ThrowOnError>) => (options?.client ?? client).get<AuthOidcInfoResponses, unknown, ThrowOnError>({ url: '/api/auth/oidc', ...options });
+
+/**
+ * Oidc Callback
+ *
+ * Finish single sign-on: the provider sends the browser here; ends on the web app's sign-in page.
+ */
+export const authOidcCallback = <ThrowOnError extends boolean = true>(options?: Options<AuthOidcCallbackData, ThrowOnError>) => (options?.client ?? client).get<unknown, AuthOidcCallbackErrors, ThrowOnError>({ url: '/api/auth/oidc/callback', ...options });
+
+/**
+ * Oidc Login
+ *
+ * Start single sign-on: a browser navigation that goes to the provider's sign-in page.
+ */
+export const authOidcLogin = <ThrowOnError extends boolean = true>(options?: Options<AuthOidcLoginData, ThrowOnError>) => (options?.client ?? client).get<unknown, AuthOidcLoginErrors, ThrowOnError>({ url: '/api/auth/oidc/login', ...options });
+
+/**
+ * Confirm Password Reset
+ *
+ * Choose a new password with a reset link; every session is signed out.
+ */
+export const authConfirmPasswordReset = <ThrowOnError extends boolean = true>(options: Options<AuthConfirmPasswordResetData, ThrowOnError>) => (options.client ?? client).post<AuthConfirmPasswordResetResponses, AuthConfirmPasswordResetErrors, ThrowOnError>({
     url: '/api/auth/password-reset/confirm',
     ...options,
     headers: {
@@ -145,12 +213,48 @@ export const authPasswordResetConfirm = <ThrowOnError extends boolean = true>(op
 });
 
 /**
- * Password Change
+ * Request Password Reset
  *
- * Change the password.
+ * E-mail a password-reset link if an account uses this address.
  */
-export const authPasswordChange = <ThrowOnError extends boolean = true>(options: Options<AuthPasswordChangeData, ThrowOnError>) => (options.client ?? client).post<AuthPasswordChangeResponses, AuthPasswordChangeErrors, ThrowOnError>({
+export const authRequestPasswordReset = <ThrowOnError extends boolean = true>(options: Options<AuthRequestPasswordResetData, ThrowOnError>) => (options.client ?? client).post<AuthRequestPasswordResetResponses, AuthRequestPasswordResetErrors, ThrowOnError>({
+    url: '/api/auth/password-reset/request',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Change Password
+ *
+ * Change my password; my other sessions are signed out.
+ */
+export const authChangePassword = <ThrowOnError extends boolean = true>(options: Options<AuthChangePasswordData, ThrowOnError>) => (options.client ?? client).post<AuthChangePasswordResponses, AuthChangePasswordErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/password/change',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Refresh
+ *
+ * Swap the refresh cookie for a new access token (the cookie rotates on every use).
+ */
+export const authRefresh = <ThrowOnError extends boolean = true>(options?: Options<AuthRefreshData, ThrowOnError>) => (options?.client ?? client).post<AuthRefreshResponses, AuthRefreshErrors, ThrowOnError>({ url: '/api/auth/refresh', ...options });
+
+/**
+ * Register
+ *
+ * Create a patient account and e-mail a confirmation link.
+ */
+export const authRegister = <ThrowOnError extends boolean = true>(options: Options<AuthRegisterData, ThrowOnError>) => (options.client ?? client).post<AuthRegisterResponses, AuthRegisterErrors, ThrowOnError>({
+    url: '/api/auth/register',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -161,31 +265,43 @@ export const authPasswordChange = <ThrowOnError extends boolean = true>(options:
 /**
  * List Sessions
  *
- * List my signed-in sessions.
+ * List the devices signed in to my account.
  */
-export const authListSessions = <ThrowOnError extends boolean = true>(options?: Options<AuthListSessionsData, ThrowOnError>) => (options?.client ?? client).get<AuthListSessionsResponses, AuthListSessionsErrors, ThrowOnError>({ url: '/api/auth/sessions', ...options });
-
-/**
- * Revoke Session
- *
- * Sign out one session.
- */
-export const authRevokeSession = <ThrowOnError extends boolean = true>(options: Options<AuthRevokeSessionData, ThrowOnError>) => (options.client ?? client).delete<AuthRevokeSessionResponses, AuthRevokeSessionErrors, ThrowOnError>({ url: '/api/auth/sessions/{session_id}', ...options });
+export const authListSessions = <ThrowOnError extends boolean = true>(options?: Options<AuthListSessionsData, ThrowOnError>) => (options?.client ?? client).get<AuthListSessionsResponses, AuthListSessionsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/sessions',
+    ...options
+});
 
 /**
  * Revoke Other Sessions
  *
- * Sign out every other session.
+ * Sign out every device but this one.
  */
-export const authRevokeOtherSessions = <ThrowOnError extends boolean = true>(options?: Options<AuthRevokeOtherSessionsData, ThrowOnError>) => (options?.client ?? client).post<AuthRevokeOtherSessionsResponses, AuthRevokeOtherSessionsErrors, ThrowOnError>({ url: '/api/auth/sessions/revoke-others', ...options });
+export const authRevokeOtherSessions = <ThrowOnError extends boolean = true>(options?: Options<AuthRevokeOtherSessionsData, ThrowOnError>) => (options?.client ?? client).post<AuthRevokeOtherSessionsResponses, AuthRevokeOtherSessionsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/sessions/revoke-others',
+    ...options
+});
 
 /**
- * Inspect Invitation
+ * Revoke Session
  *
- * Show who an invitation is for.
+ * Sign out one of my devices.
  */
-export const authInspectInvitation = <ThrowOnError extends boolean = true>(options: Options<AuthInspectInvitationData, ThrowOnError>) => (options.client ?? client).post<AuthInspectInvitationResponses, AuthInspectInvitationErrors, ThrowOnError>({
-    url: '/api/auth/invitations/inspect',
+export const authRevokeSession = <ThrowOnError extends boolean = true>(options: Options<AuthRevokeSessionData, ThrowOnError>) => (options.client ?? client).delete<AuthRevokeSessionResponses, AuthRevokeSessionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/sessions/{session_id}',
+    ...options
+});
+
+/**
+ * Verify Email
+ *
+ * Confirm an e-mail address with the single-use link's token.
+ */
+export const authVerifyEmail = <ThrowOnError extends boolean = true>(options: Options<AuthVerifyEmailData, ThrowOnError>) => (options.client ?? client).post<AuthVerifyEmailResponses, AuthVerifyEmailErrors, ThrowOnError>({
+    url: '/api/auth/verify-email',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -194,12 +310,12 @@ export const authInspectInvitation = <ThrowOnError extends boolean = true>(optio
 });
 
 /**
- * Accept Invitation
+ * Resend Verification
  *
- * Accept an invitation and choose a password.
+ * Send a new confirmation link if this e-mail has an unconfirmed account.
  */
-export const authAcceptInvitation = <ThrowOnError extends boolean = true>(options: Options<AuthAcceptInvitationData, ThrowOnError>) => (options.client ?? client).post<AuthAcceptInvitationResponses, AuthAcceptInvitationErrors, ThrowOnError>({
-    url: '/api/auth/invitations/accept',
+export const authResendVerification = <ThrowOnError extends boolean = true>(options: Options<AuthResendVerificationData, ThrowOnError>) => (options.client ?? client).post<AuthResendVerificationResponses, AuthResendVerificationErrors, ThrowOnError>({
+    url: '/api/auth/verify-email/resend',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -208,29 +324,92 @@ export const authAcceptInvitation = <ThrowOnError extends boolean = true>(option
 });
 
 /**
- * Oidc Info
+ * Get Me
  *
- * Whether single sign-on is offered.
+ * Who I am signed in as.
  */
-export const authOidcInfo = <ThrowOnError extends boolean = true>(options?: Options<AuthOidcInfoData, ThrowOnError>) => (options?.client ?? client).get<AuthOidcInfoResponses, unknown, ThrowOnError>({ url: '/api/auth/oidc', ...options });
+export const meGetMe = <ThrowOnError extends boolean = true>(options?: Options<MeGetMeData, ThrowOnError>) => (options?.client ?? client).get<MeGetMeResponses, MeGetMeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/me',
+    ...options
+});
 
 /**
- * Read Me
+ * Get Practice
  *
- * The signed-in user.
+ * Public facts about the practice for the home page.
  */
-export const meReadMe = <ThrowOnError extends boolean = true>(options?: Options<MeReadMeData, ThrowOnError>) => (options?.client ?? client).get<MeReadMeResponses, MeReadMeErrors, ThrowOnError>({ url: '/api/me', ...options });
+export const practiceGetPractice = <ThrowOnError extends boolean = true>(options?: Options<PracticeGetPracticeData, ThrowOnError>) => (options?.client ?? client).get<PracticeGetPracticeResponses, unknown, ThrowOnError>({ url: '/api/practice', ...options });
 
 /**
- * Mailbox List
+ * List Psychiatrists
  *
- * Mail caught by the local SMTP server (development only).
+ * The practice's psychiatrists, with the states they are licensed in.
  */
-export const devMailboxList = <ThrowOnError extends boolean = true>(options?: Options<DevMailboxListData, ThrowOnError>) => (options?.client ?? client).get<DevMailboxListResponses, DevMailboxListErrors, ThrowOnError>({ url: '/api/dev/mailbox', ...options });
+export const psychiatristsListPsychiatrists = <ThrowOnError extends boolean = true>(options?: Options<PsychiatristsListPsychiatristsData, ThrowOnError>) => (options?.client ?? client).get<PsychiatristsListPsychiatristsResponses, unknown, ThrowOnError>({ url: '/api/psychiatrists', ...options });
 
 /**
- * Mailbox Message
+ * Get Psychiatrist
  *
- * One caught message.
+ * One psychiatrist's public profile.
  */
-export const devMailboxMessage = <ThrowOnError extends boolean = true>(options: Options<DevMailboxMessageData, ThrowOnError>) => (options.client ?? client).get<DevMailboxMessageResponses, DevMailboxMessageErrors, ThrowOnError>({ url: '/api/dev/mailbox/{message_id}', ...options });
+export const psychiatristsGetPsychiatrist = <ThrowOnError extends boolean = true>(options: Options<PsychiatristsGetPsychiatristData, ThrowOnError>) => (options.client ?? client).get<PsychiatristsGetPsychiatristResponses, PsychiatristsGetPsychiatristErrors, ThrowOnError>({ url: '/api/psychiatrists/{psychiatrist_id}', ...options });
+
+/**
+ * Update Psychiatrist
+ *
+ * Edit a profile: the psychiatrist's own, or anyone's for admins.
+ */
+export const psychiatristsUpdatePsychiatrist = <ThrowOnError extends boolean = true>(options: Options<PsychiatristsUpdatePsychiatristData, ThrowOnError>) => (options.client ?? client).patch<PsychiatristsUpdatePsychiatristResponses, PsychiatristsUpdatePsychiatristErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Licenses
+ *
+ * A psychiatrist's licences with their numbers (own, or anyone's for admins).
+ */
+export const psychiatristsListLicenses = <ThrowOnError extends boolean = true>(options: Options<PsychiatristsListLicensesData, ThrowOnError>) => (options.client ?? client).get<PsychiatristsListLicensesResponses, PsychiatristsListLicensesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/licenses',
+    ...options
+});
+
+/**
+ * Delete License
+ *
+ * Remove the licence in a state (booking there stops at once).
+ */
+export const psychiatristsDeleteLicense = <ThrowOnError extends boolean = true>(options: Options<PsychiatristsDeleteLicenseData, ThrowOnError>) => (options.client ?? client).delete<PsychiatristsDeleteLicenseResponses, PsychiatristsDeleteLicenseErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/licenses/{state}',
+    ...options
+});
+
+/**
+ * Put License
+ *
+ * Add or renew the licence in a state.
+ */
+export const psychiatristsPutLicense = <ThrowOnError extends boolean = true>(options: Options<PsychiatristsPutLicenseData, ThrowOnError>) => (options.client ?? client).put<PsychiatristsPutLicenseResponses, PsychiatristsPutLicenseErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/licenses/{state}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Healthz
+ *
+ * Liveness and database reachability.
+ */
+export const systemHealthz = <ThrowOnError extends boolean = true>(options?: Options<SystemHealthzData, ThrowOnError>) => (options?.client ?? client).get<SystemHealthzResponses, unknown, ThrowOnError>({ url: '/healthz', ...options });

@@ -5,6 +5,80 @@ export type ClientOptions = {
 };
 
 /**
+ * AuditEntryRead
+ */
+export type AuditEntryRead = {
+    /**
+     * Action
+     */
+    action: string;
+    /**
+     * Actor Id
+     */
+    actor_id: string | null;
+    /**
+     * Actor Role
+     */
+    actor_role: string | null;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Detail
+     */
+    detail: {
+        [key: string]: unknown;
+    };
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Ip
+     */
+    ip: string | null;
+    /**
+     * Patient Id
+     */
+    patient_id: string | null;
+    /**
+     * Request Id
+     */
+    request_id: string | null;
+    /**
+     * Subject Id
+     */
+    subject_id: string | null;
+    /**
+     * Subject Type
+     */
+    subject_type: string;
+};
+
+/**
+ * ChainStatus
+ */
+export type ChainStatus = {
+    /**
+     * Checked
+     */
+    checked: number;
+    /**
+     * First Bad Id
+     */
+    first_bad_id: number | null;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Reason
+     */
+    reason: string | null;
+};
+
+/**
  * EmailRequest
  */
 export type EmailRequest = {
@@ -19,6 +93,10 @@ export type EmailRequest = {
  */
 export type FieldError = {
     /**
+     * Code
+     */
+    code?: string;
+    /**
      * Field
      *
      * Dotted path of the offending input, e.g. `body.email`.
@@ -28,20 +106,6 @@ export type FieldError = {
      * Message
      */
     message: string;
-    /**
-     * Code
-     */
-    code?: string;
-};
-
-/**
- * HTTPValidationError
- */
-export type HttpValidationError = {
-    /**
-     * Detail
-     */
-    detail?: Array<ValidationError>;
 };
 
 /**
@@ -49,13 +113,31 @@ export type HttpValidationError = {
  */
 export type InvitationAccept = {
     /**
-     * Token
-     */
-    token: string;
-    /**
      * Password
      */
     password: string;
+    /**
+     * Token
+     */
+    token: string;
+};
+
+/**
+ * InvitationCreate
+ */
+export type InvitationCreate = {
+    /**
+     * Email
+     */
+    email: string;
+    /**
+     * Full Name
+     */
+    full_name: string;
+    /**
+     * Role
+     */
+    role: 'psychiatrist' | 'admin';
 };
 
 /**
@@ -67,17 +149,107 @@ export type InvitationInfo = {
      */
     email: string;
     /**
-     * Role
+     * Expires At
      */
-    role: string;
+    expires_at: string;
     /**
      * Full Name
      */
     full_name: string;
     /**
+     * Role
+     */
+    role: string;
+};
+
+/**
+ * InvitationRead
+ */
+export type InvitationRead = {
+    /**
+     * Accepted
+     */
+    accepted: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Email
+     */
+    email: string;
+    /**
      * Expires At
      */
     expires_at: string;
+    /**
+     * Full Name
+     */
+    full_name: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Role
+     */
+    role: string;
+};
+
+/**
+ * LicenseDetail
+ */
+export type LicenseDetail = {
+    /**
+     * Active
+     */
+    active: boolean;
+    /**
+     * Expires On
+     */
+    expires_on: string;
+    /**
+     * Number
+     */
+    number: string;
+    /**
+     * State
+     */
+    state: string;
+};
+
+/**
+ * LicensePut
+ */
+export type LicensePut = {
+    /**
+     * Expires On
+     *
+     * Booking in this state stops after this date.
+     */
+    expires_on: string;
+    /**
+     * Number
+     */
+    number: string;
+};
+
+/**
+ * LicenseRead
+ */
+export type LicenseRead = {
+    /**
+     * Active
+     */
+    active: boolean;
+    /**
+     * Expires On
+     */
+    expires_on: string;
+    /**
+     * State
+     */
+    state: string;
 };
 
 /**
@@ -99,17 +271,9 @@ export type LoginRequest = {
  */
 export type LoginResult = {
     /**
-     * Status
-     */
-    status: 'ok' | 'mfa_required' | 'mfa_enrollment_required';
-    /**
      * Access Token
      */
     access_token?: string | null;
-    /**
-     * Token Type
-     */
-    token_type?: 'bearer';
     /**
      * Expires In
      *
@@ -122,65 +286,15 @@ export type LoginResult = {
      * Send with the code to /auth/login/mfa.
      */
     mfa_token?: string | null;
+    /**
+     * Status
+     */
+    status: 'ok' | 'mfa_required' | 'mfa_enrollment_required';
+    /**
+     * Token Type
+     */
+    token_type?: 'bearer';
     user?: Me | null;
-};
-
-/**
- * MailboxItem
- */
-export type MailboxItem = {
-    /**
-     * Id
-     */
-    id: string;
-    /**
-     * To
-     */
-    to: string;
-    /**
-     * Subject
-     */
-    subject: string;
-    /**
-     * Received At
-     */
-    received_at: string;
-};
-
-/**
- * MailboxList
- */
-export type MailboxList = {
-    /**
-     * Items
-     */
-    items: Array<MailboxItem>;
-};
-
-/**
- * MailboxMessage
- */
-export type MailboxMessage = {
-    /**
-     * Id
-     */
-    id: string;
-    /**
-     * To
-     */
-    to: string;
-    /**
-     * Subject
-     */
-    subject: string;
-    /**
-     * Received At
-     */
-    received_at: string;
-    /**
-     * Text
-     */
-    text: string;
 };
 
 /**
@@ -188,22 +302,21 @@ export type MailboxMessage = {
  */
 export type Me = {
     /**
-     * Id
-     */
-    id: string;
-    /**
      * Email
      */
     email: string;
-    role: Role;
+    /**
+     * Email Verified
+     */
+    email_verified: boolean;
     /**
      * Full Name
      */
     full_name: string;
     /**
-     * Email Verified
+     * Id
      */
-    email_verified: boolean;
+    id: string;
     /**
      * Mfa Enabled
      */
@@ -214,6 +327,7 @@ export type Me = {
      * Staff must enrol MFA before reaching patient data.
      */
     mfa_required: boolean;
+    role: Role;
 };
 
 /**
@@ -241,13 +355,13 @@ export type MfaConfirm = {
  */
 export type MfaEnrollment = {
     /**
-     * Secret
-     */
-    secret: string;
-    /**
      * Otpauth Uri
      */
     otpauth_uri: string;
+    /**
+     * Secret
+     */
+    secret: string;
 };
 
 /**
@@ -255,13 +369,13 @@ export type MfaEnrollment = {
  */
 export type MfaLoginRequest = {
     /**
-     * Mfa Token
-     */
-    mfa_token: string;
-    /**
      * Code
      */
     code: string;
+    /**
+     * Mfa Token
+     */
+    mfa_token: string;
 };
 
 /**
@@ -269,13 +383,79 @@ export type MfaLoginRequest = {
  */
 export type OidcInfo = {
     /**
-     * Enabled
-     */
-    enabled: boolean;
-    /**
      * Display Name
      */
     display_name?: string | null;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+};
+
+/**
+ * Page[AuditEntryRead]
+ */
+export type PageAuditEntryRead = {
+    /**
+     * Items
+     */
+    items: Array<AuditEntryRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * Page[InvitationRead]
+ */
+export type PageInvitationRead = {
+    /**
+     * Items
+     */
+    items: Array<InvitationRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * Page[UserRead]
+ */
+export type PageUserRead = {
+    /**
+     * Items
+     */
+    items: Array<UserRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
 };
 
 /**
@@ -297,45 +477,37 @@ export type PasswordChange = {
  */
 export type PasswordResetConfirm = {
     /**
-     * Token
-     */
-    token: string;
-    /**
      * New Password
      */
     new_password: string;
+    /**
+     * Token
+     */
+    token: string;
 };
 
 /**
- * Practice
+ * PracticeInfo
  */
-export type Practice = {
+export type PracticeInfo = {
+    /**
+     * Crisis Line Text
+     */
+    crisis_line_text: string;
+    /**
+     * Environment
+     */
+    environment: string;
     /**
      * Name
      */
     name: string;
-    /**
-     * Crisis Line Text
-     */
-    crisis_line_text?: string | null;
 };
 
 /**
  * Problem
  */
 export type Problem = {
-    /**
-     * Type
-     */
-    type?: string;
-    /**
-     * Title
-     */
-    title: string;
-    /**
-     * Status
-     */
-    status: number;
     /**
      * Detail
      */
@@ -354,6 +526,82 @@ export type Problem = {
      * Seconds to wait, for 429.
      */
     retry_after?: number | null;
+    /**
+     * Status
+     */
+    status: number;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Type
+     */
+    type?: string;
+};
+
+/**
+ * ProfileUpdate
+ */
+export type ProfileUpdate = {
+    /**
+     * Bio
+     */
+    bio?: string | null;
+    /**
+     * Credentials
+     */
+    credentials?: string | null;
+    /**
+     * Display Name
+     */
+    display_name?: string | null;
+    /**
+     * Languages
+     *
+     * ISO 639-1 codes, e.g. en, es.
+     */
+    languages?: Array<string> | null;
+    /**
+     * Time Zone
+     *
+     * IANA zone; weekly availability is read in this zone.
+     */
+    time_zone?: string | null;
+};
+
+/**
+ * PsychiatristRead
+ */
+export type PsychiatristRead = {
+    /**
+     * Bio
+     */
+    bio: string;
+    /**
+     * Credentials
+     */
+    credentials: string;
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Languages
+     */
+    languages: Array<string>;
+    /**
+     * Licenses
+     */
+    licenses: Array<LicenseRead>;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
 };
 
 /**
@@ -361,21 +609,25 @@ export type Problem = {
  */
 export type RegisterRequest = {
     /**
+     * Date Of Birth
+     */
+    date_of_birth: string;
+    /**
      * Email
      */
     email: string;
-    /**
-     * Password
-     */
-    password: string;
     /**
      * Full Name
      */
     full_name: string;
     /**
-     * Date Of Birth
+     * Language
      */
-    date_of_birth: string;
+    language?: 'en' | 'es';
+    /**
+     * Password
+     */
+    password: string;
     /**
      * State
      *
@@ -386,10 +638,6 @@ export type RegisterRequest = {
      * Time Zone
      */
     time_zone: string;
-    /**
-     * Language
-     */
-    language?: 'en' | 'es';
 };
 
 /**
@@ -412,37 +660,37 @@ export type Role = 'patient' | 'psychiatrist' | 'admin';
  */
 export type SessionRead = {
     /**
-     * Id
-     */
-    id: string;
-    /**
      * Created At
      */
     created_at: string;
     /**
-     * Last Seen At
+     * Current
      */
-    last_seen_at: string;
+    current: boolean;
     /**
      * Expires At
      */
     expires_at: string;
     /**
+     * Id
+     */
+    id: string;
+    /**
      * Ip
      */
     ip: string | null;
     /**
-     * User Agent
+     * Last Seen At
      */
-    user_agent: string | null;
+    last_seen_at: string;
     /**
      * Method
      */
     method: string;
     /**
-     * Current
+     * User Agent
      */
-    current: boolean;
+    user_agent: string | null;
 };
 
 /**
@@ -456,88 +704,331 @@ export type TokenRequest = {
 };
 
 /**
- * ValidationError
+ * UserRead
  */
-export type ValidationError = {
+export type UserRead = {
     /**
-     * Location
+     * Created At
      */
-    loc: Array<string | number>;
+    created_at: string;
     /**
-     * Message
+     * Email
      */
-    msg: string;
+    email: string;
     /**
-     * Error Type
+     * Email Verified
      */
-    type: string;
+    email_verified: boolean;
     /**
-     * Input
+     * Full Name
      */
-    input?: unknown;
+    full_name: string;
     /**
-     * Context
+     * Id
      */
-    ctx?: {
+    id: string;
+    /**
+     * Is Active
+     */
+    is_active: boolean;
+    /**
+     * Mfa Enabled
+     */
+    mfa_enabled: boolean;
+    role: Role;
+};
+
+export type SystemJwksData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/.well-known/jwks.json';
+};
+
+export type SystemJwksResponses = {
+    /**
+     * Response System-Jwks
+     *
+     * Successful Response
+     */
+    200: {
         [key: string]: unknown;
     };
 };
 
-export type PracticeReadData = {
+export type SystemJwksResponse = SystemJwksResponses[keyof SystemJwksResponses];
+
+export type AuditListAuditEntriesData = {
     body?: never;
     path?: never;
-    query?: never;
-    url: '/api/practice';
+    query?: {
+        /**
+         * Action
+         */
+        action?: string | null;
+        /**
+         * Actor Id
+         */
+        actor_id?: string | null;
+        /**
+         * Patient Id
+         */
+        patient_id?: string | null;
+        /**
+         * Since
+         */
+        since?: string | null;
+        /**
+         * Until
+         */
+        until?: string | null;
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/admin/audit';
 };
 
-export type PracticeReadResponses = {
+export type AuditListAuditEntriesErrors = {
     /**
-     * Successful Response
+     * Sign-in required
      */
-    200: Practice;
-};
-
-export type PracticeReadResponse = PracticeReadResponses[keyof PracticeReadResponses];
-
-export type AuthRegisterData = {
-    body: RegisterRequest;
-    path?: never;
-    query?: never;
-    url: '/api/auth/register';
-};
-
-export type AuthRegisterErrors = {
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
     /**
      * Invalid input
      */
     422: Problem;
-    /**
-     * Too many attempts
-     */
-    429: Problem;
 };
 
-export type AuthRegisterError = AuthRegisterErrors[keyof AuthRegisterErrors];
+export type AuditListAuditEntriesError = AuditListAuditEntriesErrors[keyof AuditListAuditEntriesErrors];
 
-export type AuthRegisterResponses = {
+export type AuditListAuditEntriesResponses = {
     /**
      * Successful Response
      */
-    202: MessageResponse;
+    200: PageAuditEntryRead;
 };
 
-export type AuthRegisterResponse = AuthRegisterResponses[keyof AuthRegisterResponses];
+export type AuditListAuditEntriesResponse = AuditListAuditEntriesResponses[keyof AuditListAuditEntriesResponses];
 
-export type AuthVerifyEmailData = {
+export type AuditVerifyAuditChainData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/admin/audit/verify';
+};
+
+export type AuditVerifyAuditChainErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+};
+
+export type AuditVerifyAuditChainError = AuditVerifyAuditChainErrors[keyof AuditVerifyAuditChainErrors];
+
+export type AuditVerifyAuditChainResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChainStatus;
+};
+
+export type AuditVerifyAuditChainResponse = AuditVerifyAuditChainResponses[keyof AuditVerifyAuditChainResponses];
+
+export type AdminListInvitationsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/admin/invitations';
+};
+
+export type AdminListInvitationsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AdminListInvitationsError = AdminListInvitationsErrors[keyof AdminListInvitationsErrors];
+
+export type AdminListInvitationsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageInvitationRead;
+};
+
+export type AdminListInvitationsResponse = AdminListInvitationsResponses[keyof AdminListInvitationsResponses];
+
+export type AdminCreateInvitationData = {
+    body: InvitationCreate;
+    path?: never;
+    query?: never;
+    url: '/api/admin/invitations';
+};
+
+export type AdminCreateInvitationErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Conflict
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AdminCreateInvitationError = AdminCreateInvitationErrors[keyof AdminCreateInvitationErrors];
+
+export type AdminCreateInvitationResponses = {
+    /**
+     * Successful Response
+     */
+    201: InvitationRead;
+};
+
+export type AdminCreateInvitationResponse = AdminCreateInvitationResponses[keyof AdminCreateInvitationResponses];
+
+export type AdminListUsersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Role
+         */
+        role?: 'patient' | 'psychiatrist' | 'admin' | null;
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/admin/users';
+};
+
+export type AdminListUsersErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AdminListUsersError = AdminListUsersErrors[keyof AdminListUsersErrors];
+
+export type AdminListUsersResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageUserRead;
+};
+
+export type AdminListUsersResponse = AdminListUsersResponses[keyof AdminListUsersResponses];
+
+export type AuthAcceptInvitationData = {
+    body: InvitationAccept;
+    path?: never;
+    query?: never;
+    url: '/api/auth/invitations/accept';
+};
+
+export type AuthAcceptInvitationErrors = {
+    /**
+     * This link is not valid; This link was already used; This link has expired
+     */
+    400: Problem;
+    /**
+     * Conflict
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AuthAcceptInvitationError = AuthAcceptInvitationErrors[keyof AuthAcceptInvitationErrors];
+
+export type AuthAcceptInvitationResponses = {
+    /**
+     * Successful Response
+     */
+    201: MessageResponse;
+};
+
+export type AuthAcceptInvitationResponse = AuthAcceptInvitationResponses[keyof AuthAcceptInvitationResponses];
+
+export type AuthInspectInvitationData = {
     body: TokenRequest;
     path?: never;
     query?: never;
-    url: '/api/auth/verify-email';
+    url: '/api/auth/invitations/inspect';
 };
 
-export type AuthVerifyEmailErrors = {
+export type AuthInspectInvitationErrors = {
     /**
-     * Bad request
+     * This link is not valid; This link was already used; This link has expired
      */
     400: Problem;
     /**
@@ -546,16 +1037,16 @@ export type AuthVerifyEmailErrors = {
     422: Problem;
 };
 
-export type AuthVerifyEmailError = AuthVerifyEmailErrors[keyof AuthVerifyEmailErrors];
+export type AuthInspectInvitationError = AuthInspectInvitationErrors[keyof AuthInspectInvitationErrors];
 
-export type AuthVerifyEmailResponses = {
+export type AuthInspectInvitationResponses = {
     /**
      * Successful Response
      */
-    200: MessageResponse;
+    200: InvitationInfo;
 };
 
-export type AuthVerifyEmailResponse = AuthVerifyEmailResponses[keyof AuthVerifyEmailResponses];
+export type AuthInspectInvitationResponse = AuthInspectInvitationResponses[keyof AuthInspectInvitationResponses];
 
 export type AuthLoginData = {
     body: LoginRequest;
@@ -566,15 +1057,19 @@ export type AuthLoginData = {
 
 export type AuthLoginErrors = {
     /**
-     * Sign-in required
+     * E-mail or password is incorrect
      */
     401: Problem;
+    /**
+     * Confirm your e-mail first
+     */
+    403: Problem;
     /**
      * Invalid input
      */
     422: Problem;
     /**
-     * Too many attempts
+     * Too many sign-in attempts
      */
     429: Problem;
 };
@@ -599,7 +1094,7 @@ export type AuthLoginMfaData = {
 
 export type AuthLoginMfaErrors = {
     /**
-     * Sign-in required
+     * That code is not right
      */
     401: Problem;
     /**
@@ -607,7 +1102,7 @@ export type AuthLoginMfaErrors = {
      */
     422: Problem;
     /**
-     * Too many attempts
+     * Too many sign-in attempts
      */
     429: Problem;
 };
@@ -623,31 +1118,6 @@ export type AuthLoginMfaResponses = {
 
 export type AuthLoginMfaResponse = AuthLoginMfaResponses[keyof AuthLoginMfaResponses];
 
-export type AuthRefreshData = {
-    body?: never;
-    path?: never;
-    query?: never;
-    url: '/api/auth/refresh';
-};
-
-export type AuthRefreshErrors = {
-    /**
-     * Sign-in required
-     */
-    401: Problem;
-};
-
-export type AuthRefreshError = AuthRefreshErrors[keyof AuthRefreshErrors];
-
-export type AuthRefreshResponses = {
-    /**
-     * Successful Response
-     */
-    200: LoginResult;
-};
-
-export type AuthRefreshResponse = AuthRefreshResponses[keyof AuthRefreshResponses];
-
 export type AuthLogoutData = {
     body?: never;
     path?: never;
@@ -660,6 +1130,10 @@ export type AuthLogoutErrors = {
      * Sign-in required
      */
     401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
 };
 
 export type AuthLogoutError = AuthLogoutErrors[keyof AuthLogoutErrors];
@@ -672,6 +1146,43 @@ export type AuthLogoutResponses = {
 };
 
 export type AuthLogoutResponse = AuthLogoutResponses[keyof AuthLogoutResponses];
+
+export type AuthMfaConfirmData = {
+    body: MfaConfirm;
+    path?: never;
+    query?: never;
+    url: '/api/auth/mfa/confirm';
+};
+
+export type AuthMfaConfirmErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AuthMfaConfirmError = AuthMfaConfirmErrors[keyof AuthMfaConfirmErrors];
+
+export type AuthMfaConfirmResponses = {
+    /**
+     * Successful Response
+     */
+    200: Me;
+};
+
+export type AuthMfaConfirmResponse = AuthMfaConfirmResponses[keyof AuthMfaConfirmResponses];
 
 export type AuthMfaEnrollData = {
     body?: never;
@@ -686,9 +1197,17 @@ export type AuthMfaEnrollErrors = {
      */
     401: Problem;
     /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
      * Conflict
      */
     409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
 };
 
 export type AuthMfaEnrollError = AuthMfaEnrollErrors[keyof AuthMfaEnrollErrors];
@@ -702,78 +1221,91 @@ export type AuthMfaEnrollResponses = {
 
 export type AuthMfaEnrollResponse = AuthMfaEnrollResponses[keyof AuthMfaEnrollResponses];
 
-export type AuthMfaConfirmData = {
-    body: MfaConfirm;
+export type AuthOidcInfoData = {
+    body?: never;
     path?: never;
     query?: never;
-    url: '/api/auth/mfa/confirm';
+    url: '/api/auth/oidc';
 };
 
-export type AuthMfaConfirmErrors = {
+export type AuthOidcInfoResponses = {
     /**
-     * Sign-in required
+     * Successful Response
      */
-    401: Problem;
+    200: OidcInfo;
+};
+
+export type AuthOidcInfoResponse = AuthOidcInfoResponses[keyof AuthOidcInfoResponses];
+
+export type AuthOidcCallbackData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Code
+         *
+         * Authorization code.
+         */
+        code?: string | null;
+        /**
+         * State
+         */
+        state?: string | null;
+        /**
+         * Iss
+         *
+         * Issuer of the response (RFC 9207).
+         */
+        iss?: string | null;
+        /**
+         * Error
+         *
+         * Provider's error, e.g. access_denied.
+         */
+        error?: string | null;
+    };
+    url: '/api/auth/oidc/callback';
+};
+
+export type AuthOidcCallbackErrors = {
+    /**
+     * Single sign-on is not set up
+     */
+    404: Problem;
     /**
      * Invalid input
      */
     422: Problem;
-    /**
-     * Too many attempts
-     */
-    429: Problem;
 };
 
-export type AuthMfaConfirmError = AuthMfaConfirmErrors[keyof AuthMfaConfirmErrors];
+export type AuthOidcCallbackError = AuthOidcCallbackErrors[keyof AuthOidcCallbackErrors];
 
-export type AuthMfaConfirmResponses = {
-    /**
-     * Successful Response
-     */
-    200: Me;
-};
-
-export type AuthMfaConfirmResponse = AuthMfaConfirmResponses[keyof AuthMfaConfirmResponses];
-
-export type AuthPasswordResetRequestData = {
-    body: EmailRequest;
+export type AuthOidcLoginData = {
+    body?: never;
     path?: never;
     query?: never;
-    url: '/api/auth/password-reset/request';
+    url: '/api/auth/oidc/login';
 };
 
-export type AuthPasswordResetRequestErrors = {
+export type AuthOidcLoginErrors = {
     /**
-     * Invalid input
+     * Single sign-on is not set up
      */
-    422: Problem;
-    /**
-     * Too many attempts
-     */
-    429: Problem;
+    404: Problem;
 };
 
-export type AuthPasswordResetRequestError = AuthPasswordResetRequestErrors[keyof AuthPasswordResetRequestErrors];
+export type AuthOidcLoginError = AuthOidcLoginErrors[keyof AuthOidcLoginErrors];
 
-export type AuthPasswordResetRequestResponses = {
-    /**
-     * Successful Response
-     */
-    202: MessageResponse;
-};
-
-export type AuthPasswordResetRequestResponse = AuthPasswordResetRequestResponses[keyof AuthPasswordResetRequestResponses];
-
-export type AuthPasswordResetConfirmData = {
+export type AuthConfirmPasswordResetData = {
     body: PasswordResetConfirm;
     path?: never;
     query?: never;
     url: '/api/auth/password-reset/confirm';
 };
 
-export type AuthPasswordResetConfirmErrors = {
+export type AuthConfirmPasswordResetErrors = {
     /**
-     * Bad request
+     * This link is not valid; This link was already used; This link has expired
      */
     400: Problem;
     /**
@@ -782,27 +1314,89 @@ export type AuthPasswordResetConfirmErrors = {
     422: Problem;
 };
 
-export type AuthPasswordResetConfirmError = AuthPasswordResetConfirmErrors[keyof AuthPasswordResetConfirmErrors];
+export type AuthConfirmPasswordResetError = AuthConfirmPasswordResetErrors[keyof AuthConfirmPasswordResetErrors];
 
-export type AuthPasswordResetConfirmResponses = {
+export type AuthConfirmPasswordResetResponses = {
     /**
      * Successful Response
      */
     200: MessageResponse;
 };
 
-export type AuthPasswordResetConfirmResponse = AuthPasswordResetConfirmResponses[keyof AuthPasswordResetConfirmResponses];
+export type AuthConfirmPasswordResetResponse = AuthConfirmPasswordResetResponses[keyof AuthConfirmPasswordResetResponses];
 
-export type AuthPasswordChangeData = {
+export type AuthRequestPasswordResetData = {
+    body: EmailRequest;
+    path?: never;
+    query?: never;
+    url: '/api/auth/password-reset/request';
+};
+
+export type AuthRequestPasswordResetErrors = {
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AuthRequestPasswordResetError = AuthRequestPasswordResetErrors[keyof AuthRequestPasswordResetErrors];
+
+export type AuthRequestPasswordResetResponses = {
+    /**
+     * Successful Response
+     */
+    202: MessageResponse;
+};
+
+export type AuthRequestPasswordResetResponse = AuthRequestPasswordResetResponses[keyof AuthRequestPasswordResetResponses];
+
+export type AuthChangePasswordData = {
     body: PasswordChange;
     path?: never;
     query?: never;
     url: '/api/auth/password/change';
 };
 
-export type AuthPasswordChangeErrors = {
+export type AuthChangePasswordErrors = {
     /**
      * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+    /**
+     * Too many sign-in attempts
+     */
+    429: Problem;
+};
+
+export type AuthChangePasswordError = AuthChangePasswordErrors[keyof AuthChangePasswordErrors];
+
+export type AuthChangePasswordResponses = {
+    /**
+     * Successful Response
+     */
+    200: MessageResponse;
+};
+
+export type AuthChangePasswordResponse = AuthChangePasswordResponses[keyof AuthChangePasswordResponses];
+
+export type AuthRefreshData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/refresh';
+};
+
+export type AuthRefreshErrors = {
+    /**
+     * Your session has ended
      */
     401: Problem;
     /**
@@ -811,16 +1405,41 @@ export type AuthPasswordChangeErrors = {
     422: Problem;
 };
 
-export type AuthPasswordChangeError = AuthPasswordChangeErrors[keyof AuthPasswordChangeErrors];
+export type AuthRefreshError = AuthRefreshErrors[keyof AuthRefreshErrors];
 
-export type AuthPasswordChangeResponses = {
+export type AuthRefreshResponses = {
     /**
      * Successful Response
      */
-    200: MessageResponse;
+    200: LoginResult;
 };
 
-export type AuthPasswordChangeResponse = AuthPasswordChangeResponses[keyof AuthPasswordChangeResponses];
+export type AuthRefreshResponse = AuthRefreshResponses[keyof AuthRefreshResponses];
+
+export type AuthRegisterData = {
+    body: RegisterRequest;
+    path?: never;
+    query?: never;
+    url: '/api/auth/register';
+};
+
+export type AuthRegisterErrors = {
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AuthRegisterError = AuthRegisterErrors[keyof AuthRegisterErrors];
+
+export type AuthRegisterResponses = {
+    /**
+     * Successful Response
+     */
+    202: MessageResponse;
+};
+
+export type AuthRegisterResponse = AuthRegisterResponses[keyof AuthRegisterResponses];
 
 export type AuthListSessionsData = {
     body?: never;
@@ -834,6 +1453,14 @@ export type AuthListSessionsErrors = {
      * Sign-in required
      */
     401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
 };
 
 export type AuthListSessionsError = AuthListSessionsErrors[keyof AuthListSessionsErrors];
@@ -848,6 +1475,39 @@ export type AuthListSessionsResponses = {
 };
 
 export type AuthListSessionsResponse = AuthListSessionsResponses[keyof AuthListSessionsResponses];
+
+export type AuthRevokeOtherSessionsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/sessions/revoke-others';
+};
+
+export type AuthRevokeOtherSessionsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AuthRevokeOtherSessionsError = AuthRevokeOtherSessionsErrors[keyof AuthRevokeOtherSessionsErrors];
+
+export type AuthRevokeOtherSessionsResponses = {
+    /**
+     * Successful Response
+     */
+    200: RevokedCount;
+};
+
+export type AuthRevokeOtherSessionsResponse = AuthRevokeOtherSessionsResponses[keyof AuthRevokeOtherSessionsResponses];
 
 export type AuthRevokeSessionData = {
     body?: never;
@@ -867,13 +1527,17 @@ export type AuthRevokeSessionErrors = {
      */
     401: Problem;
     /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
      * Not found
      */
     404: Problem;
     /**
-     * Validation Error
+     * Invalid input
      */
-    422: HttpValidationError;
+    422: Problem;
 };
 
 export type AuthRevokeSessionError = AuthRevokeSessionErrors[keyof AuthRevokeSessionErrors];
@@ -887,193 +1551,353 @@ export type AuthRevokeSessionResponses = {
 
 export type AuthRevokeSessionResponse = AuthRevokeSessionResponses[keyof AuthRevokeSessionResponses];
 
-export type AuthRevokeOtherSessionsData = {
-    body?: never;
-    path?: never;
-    query?: never;
-    url: '/api/auth/sessions/revoke-others';
-};
-
-export type AuthRevokeOtherSessionsErrors = {
-    /**
-     * Sign-in required
-     */
-    401: Problem;
-};
-
-export type AuthRevokeOtherSessionsError = AuthRevokeOtherSessionsErrors[keyof AuthRevokeOtherSessionsErrors];
-
-export type AuthRevokeOtherSessionsResponses = {
-    /**
-     * Successful Response
-     */
-    200: RevokedCount;
-};
-
-export type AuthRevokeOtherSessionsResponse = AuthRevokeOtherSessionsResponses[keyof AuthRevokeOtherSessionsResponses];
-
-export type AuthInspectInvitationData = {
+export type AuthVerifyEmailData = {
     body: TokenRequest;
     path?: never;
     query?: never;
-    url: '/api/auth/invitations/inspect';
+    url: '/api/auth/verify-email';
 };
 
-export type AuthInspectInvitationErrors = {
+export type AuthVerifyEmailErrors = {
     /**
-     * Not found
+     * This link is not valid; This link was already used; This link has expired
      */
-    404: Problem;
-    /**
-     * No longer available
-     */
-    410: Problem;
+    400: Problem;
     /**
      * Invalid input
      */
     422: Problem;
 };
 
-export type AuthInspectInvitationError = AuthInspectInvitationErrors[keyof AuthInspectInvitationErrors];
+export type AuthVerifyEmailError = AuthVerifyEmailErrors[keyof AuthVerifyEmailErrors];
 
-export type AuthInspectInvitationResponses = {
-    /**
-     * Successful Response
-     */
-    200: InvitationInfo;
-};
-
-export type AuthInspectInvitationResponse = AuthInspectInvitationResponses[keyof AuthInspectInvitationResponses];
-
-export type AuthAcceptInvitationData = {
-    body: InvitationAccept;
-    path?: never;
-    query?: never;
-    url: '/api/auth/invitations/accept';
-};
-
-export type AuthAcceptInvitationErrors = {
-    /**
-     * Not found
-     */
-    404: Problem;
-    /**
-     * No longer available
-     */
-    410: Problem;
-    /**
-     * Invalid input
-     */
-    422: Problem;
-};
-
-export type AuthAcceptInvitationError = AuthAcceptInvitationErrors[keyof AuthAcceptInvitationErrors];
-
-export type AuthAcceptInvitationResponses = {
+export type AuthVerifyEmailResponses = {
     /**
      * Successful Response
      */
     200: MessageResponse;
 };
 
-export type AuthAcceptInvitationResponse = AuthAcceptInvitationResponses[keyof AuthAcceptInvitationResponses];
+export type AuthVerifyEmailResponse = AuthVerifyEmailResponses[keyof AuthVerifyEmailResponses];
 
-export type AuthOidcInfoData = {
-    body?: never;
+export type AuthResendVerificationData = {
+    body: EmailRequest;
     path?: never;
     query?: never;
-    url: '/api/auth/oidc';
+    url: '/api/auth/verify-email/resend';
 };
 
-export type AuthOidcInfoResponses = {
+export type AuthResendVerificationErrors = {
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AuthResendVerificationError = AuthResendVerificationErrors[keyof AuthResendVerificationErrors];
+
+export type AuthResendVerificationResponses = {
     /**
      * Successful Response
      */
-    200: OidcInfo;
+    202: MessageResponse;
 };
 
-export type AuthOidcInfoResponse = AuthOidcInfoResponses[keyof AuthOidcInfoResponses];
+export type AuthResendVerificationResponse = AuthResendVerificationResponses[keyof AuthResendVerificationResponses];
 
-export type MeReadMeData = {
+export type MeGetMeData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/me';
 };
 
-export type MeReadMeErrors = {
+export type MeGetMeErrors = {
     /**
      * Sign-in required
      */
     401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
 };
 
-export type MeReadMeError = MeReadMeErrors[keyof MeReadMeErrors];
+export type MeGetMeError = MeGetMeErrors[keyof MeGetMeErrors];
 
-export type MeReadMeResponses = {
+export type MeGetMeResponses = {
     /**
      * Successful Response
      */
     200: Me;
 };
 
-export type MeReadMeResponse = MeReadMeResponses[keyof MeReadMeResponses];
+export type MeGetMeResponse = MeGetMeResponses[keyof MeGetMeResponses];
 
-export type DevMailboxListData = {
+export type PracticeGetPracticeData = {
     body?: never;
     path?: never;
     query?: never;
-    url: '/api/dev/mailbox';
+    url: '/api/practice';
 };
 
-export type DevMailboxListErrors = {
-    /**
-     * Not found
-     */
-    404: Problem;
-};
-
-export type DevMailboxListError = DevMailboxListErrors[keyof DevMailboxListErrors];
-
-export type DevMailboxListResponses = {
+export type PracticeGetPracticeResponses = {
     /**
      * Successful Response
      */
-    200: MailboxList;
+    200: PracticeInfo;
 };
 
-export type DevMailboxListResponse = DevMailboxListResponses[keyof DevMailboxListResponses];
+export type PracticeGetPracticeResponse = PracticeGetPracticeResponses[keyof PracticeGetPracticeResponses];
 
-export type DevMailboxMessageData = {
+export type PsychiatristsListPsychiatristsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/psychiatrists';
+};
+
+export type PsychiatristsListPsychiatristsResponses = {
+    /**
+     * Response Psychiatrists-List Psychiatrists
+     *
+     * Successful Response
+     */
+    200: Array<PsychiatristRead>;
+};
+
+export type PsychiatristsListPsychiatristsResponse = PsychiatristsListPsychiatristsResponses[keyof PsychiatristsListPsychiatristsResponses];
+
+export type PsychiatristsGetPsychiatristData = {
     body?: never;
     path: {
         /**
-         * Message Id
+         * Psychiatrist Id
          */
-        message_id: string;
+        psychiatrist_id: string;
     };
     query?: never;
-    url: '/api/dev/mailbox/{message_id}';
+    url: '/api/psychiatrists/{psychiatrist_id}';
 };
 
-export type DevMailboxMessageErrors = {
+export type PsychiatristsGetPsychiatristErrors = {
     /**
-     * Not found
+     * Psychiatrist not found
      */
     404: Problem;
     /**
-     * Validation Error
+     * Invalid input
      */
-    422: HttpValidationError;
+    422: Problem;
 };
 
-export type DevMailboxMessageError = DevMailboxMessageErrors[keyof DevMailboxMessageErrors];
+export type PsychiatristsGetPsychiatristError = PsychiatristsGetPsychiatristErrors[keyof PsychiatristsGetPsychiatristErrors];
 
-export type DevMailboxMessageResponses = {
+export type PsychiatristsGetPsychiatristResponses = {
     /**
      * Successful Response
      */
-    200: MailboxMessage;
+    200: PsychiatristRead;
 };
 
-export type DevMailboxMessageResponse = DevMailboxMessageResponses[keyof DevMailboxMessageResponses];
+export type PsychiatristsGetPsychiatristResponse = PsychiatristsGetPsychiatristResponses[keyof PsychiatristsGetPsychiatristResponses];
+
+export type PsychiatristsUpdatePsychiatristData = {
+    body: ProfileUpdate;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}';
+};
+
+export type PsychiatristsUpdatePsychiatristErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type PsychiatristsUpdatePsychiatristError = PsychiatristsUpdatePsychiatristErrors[keyof PsychiatristsUpdatePsychiatristErrors];
+
+export type PsychiatristsUpdatePsychiatristResponses = {
+    /**
+     * Successful Response
+     */
+    200: PsychiatristRead;
+};
+
+export type PsychiatristsUpdatePsychiatristResponse = PsychiatristsUpdatePsychiatristResponses[keyof PsychiatristsUpdatePsychiatristResponses];
+
+export type PsychiatristsListLicensesData = {
+    body?: never;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/licenses';
+};
+
+export type PsychiatristsListLicensesErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type PsychiatristsListLicensesError = PsychiatristsListLicensesErrors[keyof PsychiatristsListLicensesErrors];
+
+export type PsychiatristsListLicensesResponses = {
+    /**
+     * Response Psychiatrists-List Licenses
+     *
+     * Successful Response
+     */
+    200: Array<LicenseDetail>;
+};
+
+export type PsychiatristsListLicensesResponse = PsychiatristsListLicensesResponses[keyof PsychiatristsListLicensesResponses];
+
+export type PsychiatristsDeleteLicenseData = {
+    body?: never;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+        /**
+         * State
+         *
+         * Two-letter US state code.
+         */
+        state: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/licenses/{state}';
+};
+
+export type PsychiatristsDeleteLicenseErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Licence not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type PsychiatristsDeleteLicenseError = PsychiatristsDeleteLicenseErrors[keyof PsychiatristsDeleteLicenseErrors];
+
+export type PsychiatristsDeleteLicenseResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type PsychiatristsDeleteLicenseResponse = PsychiatristsDeleteLicenseResponses[keyof PsychiatristsDeleteLicenseResponses];
+
+export type PsychiatristsPutLicenseData = {
+    body: LicensePut;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+        /**
+         * State
+         *
+         * Two-letter US state code.
+         */
+        state: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/licenses/{state}';
+};
+
+export type PsychiatristsPutLicenseErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type PsychiatristsPutLicenseError = PsychiatristsPutLicenseErrors[keyof PsychiatristsPutLicenseErrors];
+
+export type PsychiatristsPutLicenseResponses = {
+    /**
+     * Successful Response
+     */
+    200: LicenseDetail;
+};
+
+export type PsychiatristsPutLicenseResponse = PsychiatristsPutLicenseResponses[keyof PsychiatristsPutLicenseResponses];
+
+export type SystemHealthzData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/healthz';
+};
+
+export type SystemHealthzResponses = {
+    /**
+     * Successful Response
+     */
+    200: unknown;
+};

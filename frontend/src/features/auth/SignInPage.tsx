@@ -1,11 +1,17 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
-import { authLogin, authLoginMfa, type LoginResult } from '../../api/generated';
+import {
+  authLogin,
+  authLoginMfa,
+  authResendVerification,
+  type LoginResult,
+} from '../../api/generated';
 import { oidcQuery } from '../../api/queries';
 import { applyLoginResult, useSession } from '../../api/session';
 import { TextField } from '../../components/Field';
-import { FormAlert } from '../../components/FormAlert';
+import { FormAlert, SuccessAlert } from '../../components/FormAlert';
+import { Notice } from '../../components/Notice';
 import { safeNext } from '../../components/RequireAuth';
 import { useFormErrors } from '../../components/useFormErrors';
 import { usePageTitle } from '../../components/usePageTitle';
@@ -46,7 +52,12 @@ export function SignInPage() {
       (await authLoginMfa({ body: { mfa_token: token, code } })).data,
     onSuccess: onResult,
   });
+  const resend = useMutation({
+    mutationFn: async (address: string) =>
+      (await authResendVerification({ body: { email: address } })).data,
+  });
   const loginErrors = useFormErrors(login.error, PASSWORD_FIELDS);
+  const unverified = loginErrors.apiError?.problem.type.endsWith('/email-not-verified') ?? false;
   const codeErrors = useFormErrors(verify.error, CODE_FIELDS);
 
   if (session.status === 'signed-in' && !session.mfaEnrollmentRequired) {
@@ -72,7 +83,6 @@ export function SignInPage() {
             pattern="[0-9]{6}"
             maxLength={6}
             required
-            // biome-ignore lint/a11y/noAutofocus: the code is the only thing to do on this step
             autoFocus
             value={code}
             onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
@@ -107,6 +117,7 @@ export function SignInPage() {
   return (
     <section className="narrow">
       <h1>{t('signIn.title')}</h1>
+      <Notice />
       <form onSubmit={onLogin} className="form">
         <FormAlert error={loginErrors.apiError} messages={loginErrors.form} />
         <TextField
@@ -133,6 +144,24 @@ export function SignInPage() {
           {login.isPending ? t('form.working') : t('signIn.submit')}
         </button>
       </form>
+      {unverified ? (
+        resend.isSuccess ? (
+          <SuccessAlert>
+            <p>{t('signIn.resent', { email: resend.variables })}</p>
+          </SuccessAlert>
+        ) : (
+          <p>
+            <button
+              type="button"
+              className="button secondary"
+              disabled={resend.isPending}
+              onClick={() => resend.mutate(email)}
+            >
+              {t('signIn.resend')}
+            </button>
+          </p>
+        )
+      ) : null}
       <OidcButton />
       <p>
         <Link to="/forgot-password">{t('signIn.forgot')}</Link>

@@ -19,6 +19,12 @@ const FIELDS = [
   'language',
 ] as const;
 
+const STATE_OPTIONS = US_STATES.map(([code, name]) => (
+  <option key={code} value={code}>
+    {name} ({code})
+  </option>
+));
+
 export function SignUpPage() {
   const { t, language } = useI18n();
   usePageTitle(t('signUp.title'));
@@ -31,7 +37,16 @@ export function SignUpPage() {
     time_zone: browserTimeZone(),
     language,
   }));
-  const zones = useMemo(() => timeZoneChoices(form.time_zone), [form.time_zone]);
+  // Hundreds of zones: build the <option>s once, not on every keystroke elsewhere in the form.
+  const zoneOptions = useMemo(
+    () =>
+      timeZoneChoices(form.time_zone).map((zone) => (
+        <option key={zone} value={zone}>
+          {zone.replaceAll('_', ' ')}
+        </option>
+      )),
+    [form.time_zone],
+  );
   const register = useMutation({
     mutationFn: async (body: RegisterRequest) => (await authRegister({ body })).data,
   });
@@ -121,11 +136,7 @@ export function SignUpPage() {
           error={errors.fields.state}
         >
           <option value="">{t('signUp.statePlaceholder')}</option>
-          {US_STATES.map(([code, name]) => (
-            <option key={code} value={code}>
-              {name} ({code})
-            </option>
-          ))}
+          {STATE_OPTIONS}
         </SelectField>
         <SelectField
           label={t('signUp.timeZone')}
@@ -135,11 +146,7 @@ export function SignUpPage() {
           onChange={(e) => update('time_zone', e.target.value)}
           error={errors.fields.time_zone}
         >
-          {zones.map((zone) => (
-            <option key={zone} value={zone}>
-              {zone.replaceAll('_', ' ')}
-            </option>
-          ))}
+          {zoneOptions}
         </SelectField>
         <SelectField
           label={t('signUp.language')}
