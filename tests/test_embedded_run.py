@@ -121,8 +121,13 @@ def test_local_mailbox_shows_mail_a_user_can_click(embedded: dict[str, str]) -> 
         r = c.post(
             "/api/auth/register",
             json={
-                "email": email, "password": "a long enough passphrase", "full_name": "Walk In",
-                "date_of_birth": "1990-01-01", "state": "CA", "time_zone": "America/Los_Angeles", "language": "en",
+                "email": email,
+                "password": "a long enough passphrase",
+                "full_name": "Walk In",
+                "date_of_birth": "1990-01-01",
+                "state": "CA",
+                "time_zone": "America/Los_Angeles",
+                "language": "en",
             },
         )
         assert r.status_code == 202

@@ -61,11 +61,93 @@ class Settings(CommonSettings):
     serve_frontend: bool = True
     frontend_dist: str = "frontend/dist"
 
+    # Scheduling and booking (a psychiatrist may set their own notice and horizon).
+    booking_hold_minutes: int = Field(default=10, ge=1, le=120, description="A paid booking's hold lasts this long.")
+    cancellation_notice_hours: int = Field(
+        default=24, ge=0, le=24 * 14, description="Patients cancelling at least this far ahead get a full refund."
+    )
+    cancellation_fee_cents: int = Field(
+        default=5000, ge=0, description="Kept from the refund of a later patient cancellation (at most the price)."
+    )
+    reminder_offsets_minutes: list[int] = Field(
+        default_factory=lambda: [24 * 60, 60], description="Reminders go out this many minutes before a visit."
+    )
+    booking_min_notice_minutes: int = Field(default=120, ge=0, le=60 * 24 * 30)
+    booking_horizon_days: int = Field(default=60, ge=1, le=366)
+
     practice_name: str = "Halcyon Ketamine & Interventional Psychiatry"
     trust_proxy_headers: bool = Field(
         default=False, description="Take the client address from X-Forwarded-For (only behind your own proxy)."
     )
     max_body_bytes: int = 1_000_000
+
+    # Clinical thresholds (docs: clinical.md). Each is the practice's judgement, so a setting.
+    crisis_line_phone: str = Field(
+        default="988", description="Crisis line shown at once when a patient reports thoughts of self-harm."
+    )
+    crisis_resources_text: str = Field(
+        default="If you are thinking about hurting yourself, call or text 988 (Suicide & Crisis Lifeline) now. "
+        "If you are in immediate danger, call 911.",
+        description="Crisis resources shown to the patient (English).",
+    )
+    crisis_resources_text_es: str = Field(
+        default="Si está pensando en hacerse daño, llame o envíe un mensaje de texto al 988 (Línea de Prevención "
+        "del Suicidio y Crisis; oprima 2 para español) ahora. Si está en peligro inmediato, llame al 911.",
+        description="Crisis resources shown to the patient (Spanish).",
+    )
+    program_entry_phq9_min: int = Field(default=10, ge=0, le=27, description="PHQ-9 total that meets program entry.")
+    program_entry_gad7_min: int = Field(default=10, ge=0, le=21, description="GAD-7 total that meets program entry.")
+    program_entry_pcl5_min: int = Field(default=33, ge=0, le=80, description="PCL-5 total that meets program entry.")
+    hypertension_systolic_mmhg: int = Field(
+        default=140, ge=90, le=250, description="Screening flags uncontrolled hypertension above this systolic BP."
+    )
+    hypertension_diastolic_mmhg: int = Field(
+        default=90, ge=50, le=150, description="Screening flags uncontrolled hypertension above this diastolic BP."
+    )
+    screening_min_age_years: int = Field(default=18, ge=0, le=120, description="Screening flags patients younger.")
+    treatment_resistance_min_trials: int = Field(
+        default=2, ge=1, le=10, description="Adequate antidepressant trials that make depression treatment-resistant."
+    )
+    safety_task_due_hours: int = Field(
+        default=24, ge=1, le=168, description="A safety task is overdue this long after it opens (same day)."
+    )
+
+    # Infusion sessions and series trends (clinical.md; each a judgement of the practice).
+    infusion_hold_systolic: int = Field(
+        default=160,
+        ge=90,
+        le=250,
+        description="Pre-infusion systolic BP above this needs a hold or an override reason.",
+    )
+    infusion_hold_diastolic: int = Field(
+        default=100,
+        ge=50,
+        le=160,
+        description="Pre-infusion diastolic BP above this needs a hold or an override reason.",
+    )
+    infusion_dose_min_mg_per_kg: float = Field(default=0.1, gt=0, le=5, description="Lowest ketamine dose per kg.")
+    infusion_dose_max_mg_per_kg: float = Field(default=1.0, gt=0, le=5, description="Highest ketamine dose per kg.")
+    infusion_dose_max_mg: float = Field(default=150.0, gt=0, le=1000, description="Highest ketamine dose per infusion.")
+    phq9_response_drop_percent: int = Field(
+        default=50, ge=1, le=100, description="PHQ-9 drop from baseline (percent) that counts as response."
+    )
+    phq9_remission_below: int = Field(default=5, ge=1, le=27, description="PHQ-9 below this counts as remission.")
+
+    # Video consults (join tokens for signaling, call events back from it).
+    consult_join_early_minutes: int = Field(
+        default=15, ge=0, le=240, description="A consult can be joined from this long before its start."
+    )
+    consult_join_grace_minutes: int = Field(
+        default=30, ge=0, le=480, description="...and until this long after its scheduled end."
+    )
+    join_token_minutes: int = Field(
+        default=10, ge=1, le=120, description="A join token lasts this long (never past the join window)."
+    )
+    precall_token_minutes: int = Field(default=15, ge=1, le=120, description="A pre-call check token lasts this long.")
+    internal_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Shared with signaling to sign call events; empty: <var_dir>/internal_secret (embedded run).",
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import TypedDict
 
 import pyotp
@@ -19,6 +19,10 @@ from services.api.core.db import make_engine, make_sessionmaker
 from services.api.core.passwords import hash_password, password_problems
 from services.api.core.security import SecretBox
 from services.api.patients.service import patient_service
+from services.api.scheduling.models import AvailabilityRule
+from services.api.scheduling.schemas import VisitTypeCreate
+from services.api.scheduling.service import visit_type_service
+from services.api.screening.demo import seed_chart
 from services.common.clock import utcnow
 
 DEMO_ADMIN = "admin@demo.example.org"
@@ -63,6 +67,54 @@ PSYCHIATRISTS: list[_PsychiatristSpec] = [
         "bio": "Psychiatrist experienced in ketamine-assisted care for PTSD and OCD.",
     },
 ]
+
+# The practice's visit types (prices in cents; the free consult is the practice's "Free Consult").
+VISIT_TYPES: list[VisitTypeCreate] = [
+    VisitTypeCreate(
+        code="free-consult",
+        name="Free Consult",
+        name_es="Consulta gratuita",
+        description="A 15-minute video call to see whether ketamine therapy may suit you. No charge.",
+        duration_minutes=15,
+        price_cents=0,
+        eligibility="new",
+    ),
+    VisitTypeCreate(
+        code="initial-evaluation",
+        name="Initial psychiatric evaluation",
+        name_es="Evaluación psiquiátrica inicial",
+        description="A full psychiatric evaluation before a treatment plan (needs your intake and consents).",
+        duration_minutes=60,
+        price_cents=35000,
+        eligibility="any",
+        requires_intake=True,
+        requires_consents=True,
+    ),
+    VisitTypeCreate(
+        code="follow-up",
+        name="Follow-up",
+        name_es="Seguimiento",
+        description="A follow-up visit with your psychiatrist.",
+        duration_minutes=30,
+        price_cents=15000,
+        eligibility="established",
+    ),
+    VisitTypeCreate(
+        code="infusion-check-in",
+        name="Infusion-series check-in",
+        name_es="Control de la serie de infusiones",
+        description="A check-in during an infusion series; comes with the pre-infusion instructions.",
+        duration_minutes=30,
+        price_cents=9500,
+        eligibility="established",
+        requires_intake=True,
+        requires_consents=True,
+        is_infusion=True,
+    ),
+]
+
+# Weekly hours of each demo psychiatrist, in their own zone: weekdays 09:00-12:00 and 13:00-17:00.
+DEMO_HOURS = [(time(9), time(12)), (time(13), time(17))]
 
 PATIENTS: list[_PatientSpec] = [
     {
@@ -141,7 +193,16 @@ async def seed_demo(settings: Settings) -> int:
                         number=number,
                         expires_on=now.date() + timedelta(days=730),
                     )
+                for weekday in range(5):
+                    for start, end in DEMO_HOURS:
+                        session.add(
+                            AvailabilityRule(
+                                psychiatrist_id=user.id, weekday=weekday, start_time=start, end_time=end, created_at=now
+                            )
+                        )
                 lines.append(_staff_line("psychiatrist", str(spec["email"]), pw, secret))
+            for visit_type in VISIT_TYPES:
+                await visit_type_service.create(session, None, visit_type)
             for p in PATIENTS:
                 pw = _password()
                 user = User(
@@ -162,6 +223,14 @@ async def seed_demo(settings: Settings) -> int:
                     state=str(p["state"]),
                     time_zone=str(p["tz"]),
                     language=str(p["lang"]),
+                )
+                await seed_chart(
+                    session,
+                    settings,
+                    user.id,
+                    language=str(p["lang"]),
+                    name=str(p["name"]),
+                    high_bp=p["state"] == "ID",
                 )
                 lines.append(f"  patient       {p['email']:<34} password {pw}   ({p['state']}, {p['tz']}, {p['lang']})")
             audit.record(session, None, action="demo.seeded", subject_type="system", actor_role="system")

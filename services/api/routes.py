@@ -8,7 +8,24 @@ from services.api.accounts.endpoints import router as auth_router
 from services.api.accounts.oidc import router as oidc_router
 from services.api.audit.endpoints import router as audit_router
 from services.api.clinicians.endpoints import router as clinicians_router
+from services.api.consents.endpoints import chart_router as consents_chart_router
+from services.api.consents.endpoints import router as consents_router
+from services.api.consults.endpoints import internal_router as consults_internal_router
+from services.api.consults.endpoints import router as consults_router
+from services.api.notes.endpoints import router as notes_router
+from services.api.notes.endpoints import summaries_router as visit_summaries_router
+from services.api.patients.endpoints import admin_router as patients_admin_router
+from services.api.patients.endpoints import router as patients_router
 from services.api.practice.endpoints import router as practice_router
+from services.api.safety.endpoints import admin_router as safety_admin_router
+from services.api.safety.endpoints import chart_router as safety_chart_router
+from services.api.safety.endpoints import router as safety_router
+from services.api.scales.endpoints import chart_router as scales_chart_router
+from services.api.scales.endpoints import router as scales_router
+from services.api.scheduling.endpoints import ROUTERS as SCHEDULING_ROUTERS
+from services.api.screening.endpoints import intake_router
+from services.api.screening.endpoints import router as screening_router
+from services.api.treatment.endpoints import router as treatment_router
 
 ROUTERS: list[APIRouter] = [
     auth_router,
@@ -18,4 +35,21 @@ ROUTERS: list[APIRouter] = [
     audit_router,
     clinicians_router,
     practice_router,
+    patients_router,
+    patients_admin_router,
+    intake_router,
+    screening_router,
+    scales_router,
+    scales_chart_router,
+    safety_router,
+    safety_chart_router,
+    safety_admin_router,
+    consents_router,
+    consents_chart_router,
+    notes_router,
+    visit_summaries_router,
+    treatment_router,
+    *SCHEDULING_ROUTERS,
+    consults_router,
+    consults_internal_router,
 ]

@@ -2,20 +2,25 @@
 
 Every route the app serves is found by walking `app.routes`; its access is the
 `__halcyon_access__` tag of the role dependency in its dependency tree (none = public). Each
-route is then called by every kind of caller and the answer must match that access. Nothing
-here lists routes by hand, so a route added later is covered the moment it is mounted.
+route is then called by every kind of caller and the answer must match that access: the
+anonymous caller gets 401, a wrong role 403, staff without two-factor sign-in 403
+`mfa-required`, and an admitted caller gets past the gate (observed by wrapping the role
+dependencies, so a route's own 403, e.g. "not on this patient's care team", is told apart).
+Nothing here lists routes by hand, so a route added later is covered the moment it is mounted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import typing
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import fastapi.routing
@@ -29,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from services.api.accounts.deps import ACCESS_DEPENDENCIES
 from services.api.config import Settings
 from services.api.core.db import make_engine, make_sessionmaker
-from services.api.core.errors import PROBLEM_MEDIA_TYPE
+from services.api.core.errors import PROBLEM_MEDIA_TYPE, Problem
 from services.api.core.routing import APIRouter
 from services.api.deps import CurrentAdmin
 from services.api.main import create_app
@@ -89,7 +94,7 @@ def expected_for(access: frozenset[str], caller: Caller) -> Expected:
 @dataclass(frozen=True)
 class RouteInfo:
     method: str
-    path: str  # as mounted, e.g. /api/auth/sessions/{session_id}
+    path: str  # as mounted and documented, e.g. /api/auth/sessions/{session_id} (no convertors)
     access: frozenset[str]
     path_params: dict[str, Any]  # name -> annotation (or a starlette convertor class name)
     has_body: bool
@@ -142,7 +147,7 @@ def route_table(app: FastAPI) -> list[RouteInfo]:
             table.append(
                 RouteInfo(
                     method=method,
-                    path=route.path,
+                    path=route.path_format,
                     access=declared_access(dependant),
                     path_params=params,
                     has_body=route.body_field is not None,
@@ -190,6 +195,30 @@ def url_for(route: RouteInfo, overrides: dict[str, str] | None = None) -> str:
 
 def describe(r: httpx.Response) -> str:
     return f"{r.status_code} {r.headers.get('content-type')} {r.text[:300]}"
+
+
+# --- the app without a database: its routes and OpenAPI document need none -------------------
+def app_without_database(var: Path) -> FastAPI:
+    """An app whose engine never connects. Development mode mounts the dev-only routes too (the
+    local mailbox), so they are walked and documented like the rest."""
+    settings = Settings(env=Environment.development, var_dir=var, serve_frontend=False, redis_url="")
+    return create_app(
+        settings,
+        engine=make_engine(f"sqlite+aiosqlite:///{var / 'unused.db'}"),
+        check_migrations=False,
+        run_worker=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def documented_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    return app_without_database(tmp_path_factory.mktemp("openapi"))
+
+
+@pytest.fixture(scope="module")
+def spec(documented_app: FastAPI) -> dict[str, Any]:
+    """Built once per module: generating the document is the slow part of building an app."""
+    return documented_app.openapi()
 
 
 # --- a database where every probe is undone --------------------------------------------------
@@ -268,6 +297,35 @@ async def signed_in(
     return headers
 
 
+@pytest.fixture
+def gate_log(app: FastAPI) -> list[str]:
+    """Which role dependencies admitted the current request. Each one is wrapped (not replaced:
+    the real check runs) so the test tells the gate's refusal from a route's own 403, such as
+    "not on this patient's care team" for a psychiatrist the gate let in."""
+    log: list[str] = []
+
+    def recording(dependency: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(dependency)  # FastAPI reads the signature (sub-dependencies) through __wrapped__
+        async def admit(*args: Any, **kwargs: Any) -> Any:
+            actor = await dependency(*args, **kwargs)
+            log.append(dependency.__halcyon_access__)  # type: ignore[attr-defined]
+            return actor
+
+        return admit
+
+    for dependency in ACCESS_DEPENDENCIES:
+        app.dependency_overrides[dependency] = recording(dependency)
+    return log
+
+
+def _problem_or_error(r: httpx.Response) -> str | None:
+    try:
+        problem = Problem.model_validate_json(r.content)
+    except ValueError as exc:
+        return str(exc).splitlines()[0]
+    return None if problem.status == r.status_code else f"status {problem.status} in the body"
+
+
 def _declared_statuses(spec: dict[str, Any], route: RouteInfo) -> set[str]:
     op = spec["paths"].get(route.path, {}).get(route.method.lower(), {})
     return set(op.get("responses", {}))
@@ -279,17 +337,19 @@ def test_the_access_matrix_knows_every_access_tag() -> None:
     assert tags == set(ADMITS), "a role dependency was added or renamed: teach this test what it admits"
 
 
-def test_the_walk_finds_every_mounted_route_and_every_documented_operation(app: FastAPI) -> None:
-    table = route_table(app)
+def test_the_walk_finds_every_mounted_route_and_every_documented_operation(
+    documented_app: FastAPI, spec: dict[str, Any]
+) -> None:
+    table = route_table(documented_app)
     walked = {(r.method, r.path) for r in table}
     for router in ROUTERS:
         for route in router.routes:
             if isinstance(route, APIRoute):
                 for method in route.methods:
-                    assert (method, route.path) in walked, f"{method} {route.path} is mounted but not walked"
+                    assert (method, route.path_format) in walked, f"{method} {route.path} is mounted but not walked"
     documented = {
         (method.upper(), path)
-        for path, ops in app.openapi()["paths"].items()
+        for path, ops in spec["paths"].items()
         for method in ops
         if method in {"get", "put", "post", "patch", "delete"}
     }
@@ -298,7 +358,8 @@ def test_the_walk_finds_every_mounted_route_and_every_documented_operation(app: 
     assert any(not r.access for r in table), "no public route found: the walk is broken"
 
 
-def test_a_route_mounted_later_is_walked_with_its_access(app: FastAPI) -> None:
+def test_a_route_mounted_later_is_walked_with_its_access(tmp_path: Path) -> None:
+    app = app_without_database(tmp_path)
     extra = APIRouter(prefix="/api/walk-check", tags=["walk-check"])
 
     @extra.get("/{thing_id}")
@@ -320,33 +381,43 @@ async def test_every_route_admits_or_refuses_each_caller_by_its_declared_access(
     connection: AsyncConnection,
     session: AsyncSession,
     settings: Settings,
+    gate_log: list[str],
+    spec: dict[str, Any],
 ) -> None:
     headers = await signed_in(caller, client, session, settings)
-    spec = app.openapi()
     failures: list[str] = []
     table = route_table(app)
     assert table
     for route in table:
         kwargs: dict[str, Any] = {"json": {}} if route.has_body else {}
+        gate_log.clear()
         r = await probe(client, connection, route.method, url_for(route), headers=headers, **kwargs)
+        admitted = route.access <= set(gate_log)
         expected = expected_for(route.access, caller)
         access = ",".join(sorted(route.access)) or "public"
         where = f"{route.label} [{access}] as {caller.name}"
         if r.status_code >= 500:
             failures.append(f"{where}: server error {describe(r)}")
             continue
-        if r.status_code >= 400 and not r.headers.get("content-type", "").startswith(PROBLEM_MEDIA_TYPE):
-            failures.append(f"{where}: a {r.status_code} that is not problem+json: {describe(r)}")
+        if r.status_code >= 400:
+            if not r.headers.get("content-type", "").startswith(PROBLEM_MEDIA_TYPE):
+                failures.append(f"{where}: a {r.status_code} that is not problem+json: {describe(r)}")
+            elif (not_a_problem := _problem_or_error(r)) is not None:
+                failures.append(
+                    f"{where}: a {r.status_code} whose body is not a Problem ({not_a_problem}): {describe(r)}"
+                )
         if route.in_schema and r.status_code >= 400 and str(r.status_code) not in _declared_statuses(spec, route):
             failures.append(f"{where}: answered {r.status_code}, which its OpenAPI responses do not declare")
         if expected.status is None:
-            # Admitted. A public route may still answer a documented 401/403 of its own
-            # (wrong password, no refresh cookie): that is its business, not the access gate.
-            refused = r.status_code in (401, 403)
-            documented = not route.access and str(r.status_code) in _declared_statuses(spec, route)
-            if refused and not documented:
-                failures.append(f"{where}: expected to be admitted, got {describe(r)}")
+            if not admitted:
+                failures.append(f"{where}: expected the gate to admit, got {describe(r)}")
+            # Past the gate a route may still answer 401/403 of its own (wrong password, no
+            # refresh cookie, not this patient's psychiatrist): fine when its document says so.
+            elif r.status_code in (401, 403) and str(r.status_code) not in _declared_statuses(spec, route):
+                failures.append(f"{where}: admitted, then an undocumented {describe(r)}")
             continue
+        if admitted:
+            failures.append(f"{where}: expected the gate to refuse, but it admitted: {describe(r)}")
         if r.status_code != expected.status:
             failures.append(f"{where}: expected {expected.status}, got {describe(r)}")
             continue
@@ -362,16 +433,27 @@ async def test_every_route_admits_or_refuses_each_caller_by_its_declared_access(
 
 # Inputs a careless or hostile client sends; none may crash a route, whoever sends them.
 _GARBAGE_BODIES: list[dict[str, Any]] = [
-    {},
-    {"json": {}},
     {"json": []},
     {"json": None},
     {"json": "text"},
     {"json": {"unexpected": "field", "email": 1, "password": None, "token": ["x"], "code": {}}},
     {"content": b"{not json", "headers": {"content-type": "application/json"}},
-    {"content": b"a=1", "headers": {"content-type": "application/x-www-form-urlencoded"}},
     {"content": b'{"email": "\xff\xfe"}', "headers": {"content-type": "application/json"}},
+    {"content": b"a=1", "headers": {"content-type": "application/x-www-form-urlencoded"}},
+    {},  # no body at all
 ]
+_GARBAGE_QUERY = {"page": "0", "limit": "100000", "since": "yesterday", "until": "-1", "role": "root"}
+_GARBAGE_PATH_VALUES = ["not-a-valid-value", "0" * 300, "%00"]
+
+
+def _garbage_requests(route: RouteInfo) -> Iterator[tuple[str, dict[str, Any]]]:
+    """One bad thing at a time (not every combination), so the walk stays quick as routes grow."""
+    body: dict[str, Any] = {"json": {}} if route.has_body else {}
+    yield url_for(route), {**body, "params": _GARBAGE_QUERY}
+    for value in _GARBAGE_PATH_VALUES if route.path_params else []:
+        yield url_for(route, dict.fromkeys(route.path_params, value)), body
+    for garbage in _GARBAGE_BODIES if route.has_body else []:
+        yield url_for(route), garbage
 
 
 @pytest.mark.parametrize("caller", CALLERS, ids=lambda c: c.name)
@@ -386,49 +468,21 @@ async def test_no_route_answers_any_caller_with_a_server_error(
     headers = await signed_in(caller, client, session, settings)
     failures: list[str] = []
     for route in route_table(app):
-        path_variants = [url_for(route)]
-        if route.path_params:
-            path_variants.append(url_for(route, dict.fromkeys(route.path_params, "not-a-valid-value")))
-            path_variants.append(url_for(route, dict.fromkeys(route.path_params, "0" * 300)))
-        query_variants: list[dict[str, str]] = [{}, {"page": "0", "limit": "100000", "since": "yesterday"}]
-        for url in path_variants:
-            for query in query_variants:
-                for body in _GARBAGE_BODIES if route.has_body else [{}]:
-                    extra_headers = body.get("headers", {})
-                    kwargs = {k: v for k, v in body.items() if k != "headers"}
-                    r = await probe(
-                        client,
-                        connection,
-                        route.method,
-                        url,
-                        headers=headers | extra_headers,
-                        params=query,
-                        **kwargs,
-                    )
-                    if r.status_code >= 500:
-                        failures.append(f"{route.label} as {caller.name}: {url}?{query} {body}: {describe(r)}")
-                    elif r.status_code >= 400 and not r.headers.get("content-type", "").startswith(PROBLEM_MEDIA_TYPE):
-                        failures.append(f"{route.label} as {caller.name}: {url} {body}: not problem+json {describe(r)}")
+        for url, request in _garbage_requests(route):
+            kwargs = {k: v for k, v in request.items() if k != "headers"}
+            r = await probe(
+                client, connection, route.method, url, headers=headers | request.get("headers", {}), **kwargs
+            )
+            where = f"{route.label} as {caller.name}: {route.method} {url} {kwargs}"
+            if r.status_code >= 500:
+                failures.append(f"{where}: {describe(r)}")
+            elif r.status_code >= 400 and not r.headers.get("content-type", "").startswith(PROBLEM_MEDIA_TYPE):
+                failures.append(f"{where}: not problem+json: {describe(r)}")
     assert not failures, "\n".join(failures)
 
 
 # --- what the OpenAPI document promises -------------------------------------------------------
-@pytest.fixture(scope="module")
-def documented_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    """The app's routes and OpenAPI document need no database: an engine that never connects."""
-    var = tmp_path_factory.mktemp("openapi")
-    # Development mounts the dev-only routes too (the local mailbox), so they are checked as well.
-    settings = Settings(env=Environment.development, var_dir=var, serve_frontend=False, redis_url="")
-    return create_app(
-        settings,
-        engine=make_engine(f"sqlite+aiosqlite:///{var / 'unused.db'}"),
-        check_migrations=False,
-        run_worker=False,
-    )
-
-
-def test_every_protected_route_documents_401_and_403(documented_app: FastAPI) -> None:
-    spec = documented_app.openapi()
+def test_every_protected_route_documents_401_and_403(documented_app: FastAPI, spec: dict[str, Any]) -> None:
     missing = [
         f"{route.label} [{','.join(sorted(route.access))}] declares {sorted(declared)}"
         for route in route_table(documented_app)
@@ -437,8 +491,7 @@ def test_every_protected_route_documents_401_and_403(documented_app: FastAPI) ->
     assert not missing, "protected routes must declare 401 and 403:\n" + "\n".join(missing)
 
 
-def test_every_documented_4xx_is_a_problem(documented_app: FastAPI) -> None:
-    spec = documented_app.openapi()
+def test_every_documented_4xx_is_a_problem(spec: dict[str, Any]) -> None:
     assert "Problem" in spec["components"]["schemas"]
     wrong: list[str] = []
     for path, ops in spec["paths"].items():

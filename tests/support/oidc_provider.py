@@ -63,9 +63,7 @@ class OIDCProviderStartError(RuntimeError):
 class OIDCLoginError(RuntimeError):
     """The provider's interaction pages did not lead back to the client's redirect_uri."""
 
-    def __init__(
-        self, message: str, *, status_code: int | None = None, page: str = ""
-    ) -> None:
+    def __init__(self, message: str, *, status_code: int | None = None, page: str = "") -> None:
         super().__init__(message)
         self.status_code = status_code
         self.page = page
@@ -129,9 +127,7 @@ class OIDCProviderHandle:
 def _find_node(node: str | None) -> str:
     candidate = node or os.environ.get("HALCYON_NODE") or shutil.which("node")
     if not candidate:
-        raise OIDCProviderStartError(
-            "node is not on PATH (set HALCYON_NODE to a Node >= 20 binary)"
-        )
+        raise OIDCProviderStartError("node is not on PATH (set HALCYON_NODE to a Node >= 20 binary)")
     return candidate
 
 
@@ -157,17 +153,11 @@ def start_oidc_provider(
     """
     if not PROVIDER_SCRIPT.is_file():
         raise OIDCProviderStartError(f"missing {PROVIDER_SCRIPT}")
-    if not (
-        OIDC_PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json"
-    ).is_file():
-        raise OIDCProviderStartError(
-            f"oidc-provider is not installed in {OIDC_PROVIDER_DIR}; run: {INSTALL_COMMAND}"
-        )
+    if not (OIDC_PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json").is_file():
+        raise OIDCProviderStartError(f"oidc-provider is not installed in {OIDC_PROVIDER_DIR}; run: {INSTALL_COMMAND}")
     node_bin = _find_node(node)
 
-    redirect_uris = (
-        [redirect_uri] if isinstance(redirect_uri, str) else list(redirect_uri)
-    )
+    redirect_uris = [redirect_uri] if isinstance(redirect_uri, str) else list(redirect_uri)
     user_list = [dict(u) for u in users]
     client = {
         **dict(client_metadata or {}),
@@ -179,9 +169,7 @@ def start_oidc_provider(
 
     env = dict(os.environ)
     env["OIDC_PROVIDER_CONFIG"] = json.dumps(config)
-    env["OIDC_PROVIDER_EXIT_ON_STDIN_EOF"] = (
-        "1"  # dies with us even if we are SIGKILLed
-    )
+    env["OIDC_PROVIDER_EXIT_ON_STDIN_EOF"] = "1"  # dies with us even if we are SIGKILLed
     env.pop("NODE_OPTIONS", None)
 
     log_fd, log_name = tempfile.mkstemp(prefix="oidc-provider-", suffix=".log")
@@ -210,15 +198,11 @@ def start_oidc_provider(
 
     def _pump() -> None:
         assert proc.stdout is not None
-        for (
-            raw
-        ) in proc.stdout:  # keeps draining so the child never blocks on a full pipe
+        for raw in proc.stdout:  # keeps draining so the child never blocks on a full pipe
             lines.put(raw)
         lines.put(None)
 
-    threading.Thread(
-        target=_pump, name=f"oidc-provider-{proc.pid}-stdout", daemon=True
-    ).start()
+    threading.Thread(target=_pump, name=f"oidc-provider-{proc.pid}-stdout", daemon=True).start()
 
     def _fail(reason: str) -> OIDCProviderStartError:
         log = handle.log_text()
@@ -355,9 +339,7 @@ async def complete_login(
     (the login form comes back with "Invalid email or password.").
     """
     provider_origin = _origin(authorize_url)
-    redirect_uri = parse_qs(urlsplit(authorize_url).query).get("redirect_uri", [None])[
-        0
-    ]
+    redirect_uri = parse_qs(urlsplit(authorize_url).query).get("redirect_uri", [None])[0]
 
     method, url, data = "GET", authorize_url, None
     login_attempted = False
@@ -366,9 +348,7 @@ async def complete_login(
         response = await client.request(method, url, data=data, follow_redirects=False)
         if response.is_redirect:
             location = urljoin(str(response.url), response.headers["location"])
-            if redirect_uri is not None and _strip_query(location) == _strip_query(
-                redirect_uri
-            ):
+            if redirect_uri is not None and _strip_query(location) == _strip_query(redirect_uri):
                 return location
             if _origin(location) != provider_origin:
                 if redirect_uri is None:
@@ -384,9 +364,7 @@ async def complete_login(
         parser = _FormParser()
         parser.feed(page)
         forms = {f.id: f for f in parser.forms if f.id}
-        login_form = forms.get("login") or next(
-            (f for f in parser.forms if "password" in f.names), None
-        )
+        login_form = forms.get("login") or next((f for f in parser.forms if "password" in f.names), None)
         errors = "; ".join(e.strip() for e in parser.errors if e.strip())
 
         if login_form is not None:
@@ -413,8 +391,7 @@ async def complete_login(
             fields = dict(form.fields)
         else:
             raise OIDCLoginError(
-                f"unexpected provider page at {response.url} (HTTP {response.status_code}): "
-                f"{errors or page[:300]!r}",
+                f"unexpected provider page at {response.url} (HTTP {response.status_code}): {errors or page[:300]!r}",
                 status_code=response.status_code,
                 page=page,
             )
@@ -423,6 +400,4 @@ async def complete_login(
         url = urljoin(str(response.url), form.action or str(response.url))
         data = fields
 
-    raise OIDCLoginError(
-        f"no redirect to the client after {max_steps} steps (last URL {url})"
-    )
+    raise OIDCLoginError(f"no redirect to the client after {max_steps} steps (last URL {url})")

@@ -59,9 +59,7 @@ def op() -> Iterator[OIDCProviderHandle]:
         users=USERS,
     ) as handle:
         yield handle
-    assert handle.proc.poll() is not None, (
-        "provider process must be gone after the block"
-    )
+    assert handle.proc.poll() is not None, "provider process must be gone after the block"
 
 
 def _rp(**kwargs) -> AsyncOAuth2Client:
@@ -77,9 +75,7 @@ def _rp(**kwargs) -> AsyncOAuth2Client:
 
 
 async def _discover(rp: AsyncOAuth2Client, issuer: str) -> dict:
-    response = await rp.request(
-        "GET", f"{issuer}/.well-known/openid-configuration", withhold_token=True
-    )
+    response = await rp.request("GET", f"{issuer}/.well-known/openid-configuration", withhold_token=True)
     response.raise_for_status()
     metadata = response.json()
     assert metadata["issuer"] == issuer
@@ -90,7 +86,8 @@ def test_provider_binds_loopback(op: OIDCProviderHandle) -> None:
     parts = urlsplit(op.issuer)
     assert parts.scheme == "http"
     assert parts.hostname == "127.0.0.1"
-    assert parts.port and parts.port > 0
+    assert parts.port
+    assert parts.port > 0
     assert op.proc.poll() is None
 
 
@@ -134,9 +131,7 @@ async def test_code_flow_with_pkce_and_id_token_verification(
         assert token["token_type"].lower() == "bearer"
         assert token["access_token"]
 
-        jwks = (
-            await rp.request("GET", metadata["jwks_uri"], withhold_token=True)
-        ).json()
+        jwks = (await rp.request("GET", metadata["jwks_uri"], withhold_token=True)).json()
         key_set = KeySet.import_key_set(jwks)
         id_token = jwt.decode(token["id_token"], key_set, algorithms=["RS256"])
         registry = jwt.JWTClaimsRegistry(
@@ -155,9 +150,7 @@ async def test_code_flow_with_pkce_and_id_token_verification(
 
         # A mismatching nonce is rejected by the same validation.
         with pytest.raises(InvalidClaimError):
-            jwt.JWTClaimsRegistry(nonce={"essential": True, "value": "other"}).validate(
-                id_token.claims
-            )
+            jwt.JWTClaimsRegistry(nonce={"essential": True, "value": "other"}).validate(id_token.claims)
 
         userinfo = (await rp.get(metadata["userinfo_endpoint"])).json()
         assert userinfo == {
@@ -174,11 +167,10 @@ async def test_code_flow_with_pkce_and_id_token_verification(
             code_verifier=generate_token(64),
             nonce=nonce,
         )
-        again = await complete_login(
-            browser, again_url, email_or_login="x", password="x"
-        )
+        again = await complete_login(browser, again_url, email_or_login="x", password="x")
         again_params = parse_qs(urlsplit(again).query)
-        assert again_params["state"] == [again_state] and again_params["code"][0]
+        assert again_params["state"] == [again_state]
+        assert again_params["code"][0]
 
 
 @pytest.mark.asyncio
@@ -203,11 +195,7 @@ async def test_unverified_email_is_reported_false(op: OIDCProviderHandle) -> Non
         )
         claims = jwt.decode(
             token["id_token"],
-            KeySet.import_key_set(
-                (
-                    await rp.request("GET", metadata["jwks_uri"], withhold_token=True)
-                ).json()
-            ),
+            KeySet.import_key_set((await rp.request("GET", metadata["jwks_uri"], withhold_token=True)).json()),
         ).claims
         assert claims["email"] == "pat@example.test"
         assert claims["email_verified"] is False
@@ -270,13 +258,9 @@ async def test_pkce_is_required_and_checked(op: OIDCProviderHandle) -> None:
         metadata = await _discover(rp, op.issuer)
 
         # No code_challenge at all: the provider refuses before showing a login page.
-        no_pkce_url, _ = rp.create_authorization_url(
-            metadata["authorization_endpoint"], nonce="n"
-        )
+        no_pkce_url, _ = rp.create_authorization_url(metadata["authorization_endpoint"], nonce="n")
         assert "code_challenge" not in no_pkce_url
-        callback = await complete_login(
-            browser, no_pkce_url, email_or_login="x", password="x"
-        )
+        callback = await complete_login(browser, no_pkce_url, email_or_login="x", password="x")
         params = parse_qs(urlsplit(callback).query)
         assert params["error"] == ["invalid_request"]
         assert "PKCE" in params["error_description"][0]
@@ -288,9 +272,7 @@ async def test_pkce_is_required_and_checked(op: OIDCProviderHandle) -> None:
             code_challenge=generate_token(43),
             code_challenge_method="plain",
         )
-        callback = await complete_login(
-            browser, plain_url, email_or_login="x", password="x"
-        )
+        callback = await complete_login(browser, plain_url, email_or_login="x", password="x")
         assert parse_qs(urlsplit(callback).query)["error"] == ["invalid_request"]
 
         # A wrong code_verifier at the token endpoint is rejected.

@@ -29,7 +29,7 @@ from services.api.accounts.schemas import (
     UserRead,
 )
 from services.api.config import Settings
-from services.api.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, responses
+from services.api.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, responses
 from services.api.core.pagination import Page, Pagination
 from services.api.core.routing import APIRouter
 from services.api.deps import Accounts, Ctx, CurrentAdmin, CurrentUser, WriteSession
@@ -109,7 +109,7 @@ async def login_mfa(
     return issued.result
 
 
-@router.post("/refresh", response_model=LoginResult, responses=responses(svc.SessionEnded))
+@router.post("/refresh", response_model=LoginResult, responses=responses(svc.SessionEnded, Unprocessable))
 async def refresh(
     request: Request,
     response: Response,
@@ -125,7 +125,7 @@ async def refresh(
     return issued.result
 
 
-@router.post("/logout", status_code=204, responses=responses(Unauthorized))
+@router.post("/logout", status_code=204, responses=responses(Unauthorized, Forbidden))
 async def logout(request: Request, session: WriteSession, ctx: Ctx, accounts: Accounts, actor: CurrentUser) -> Response:
     """Sign out this device."""
     await accounts.logout(session, ctx, actor)
@@ -192,7 +192,7 @@ async def mfa_enroll(session: WriteSession, ctx: Ctx, accounts: Accounts, actor:
     return await accounts.mfa_enroll(session, ctx, actor)
 
 
-@router.post("/mfa/confirm", response_model=Me, responses=SIGNED_IN)
+@router.post("/mfa/confirm", response_model=Me, responses=SIGNED_IN | responses(BadRequest))
 async def mfa_confirm(body: MfaConfirm, session: WriteSession, ctx: Ctx, accounts: Accounts, actor: CurrentUser) -> Me:
     """Finish two-factor set-up with a code from the authenticator app."""
     return await accounts.mfa_confirm(session, ctx, actor, body.code)

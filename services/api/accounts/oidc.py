@@ -31,7 +31,7 @@ from services.api.accounts.endpoints import _set_refresh_cookie
 from services.api.accounts.schemas import OidcInfo
 from services.api.accounts.service import AuthKit, MfaRequired
 from services.api.config import Settings
-from services.api.core.errors import Forbidden, HalcyonError, NotFound, responses
+from services.api.core.errors import Forbidden, HalcyonError, NotFound, Unprocessable, responses
 from services.api.core.routing import APIRouter
 from services.api.core.security import constant_time_equals
 from services.api.deps import Accounts, Ctx, WriteSession
@@ -357,7 +357,8 @@ async def oidc_login(request: Request) -> RedirectResponse:
     responses=_redirect_responses(
         "To /signin/complete with the refresh cookie set, or to /signin?sso_error=<code> with code one of: "
         f"{', '.join(c.value for c in SsoError)}."
-    ),
+    )
+    | responses(Unprocessable),
 )
 async def oidc_callback(
     request: Request,

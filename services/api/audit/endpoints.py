@@ -8,7 +8,7 @@ from pydantic import AwareDatetime
 
 from services.api.audit import service as audit
 from services.api.audit.schemas import AuditEntryRead, ChainStatus
-from services.api.core.errors import Forbidden, Unauthorized, responses
+from services.api.core.errors import Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.pagination import Page, Pagination
 from services.api.core.routing import APIRouter
 from services.api.deps import CurrentAdmin, ReadSession
@@ -16,7 +16,7 @@ from services.api.deps import CurrentAdmin, ReadSession
 router = APIRouter(prefix="/api/admin/audit", tags=["audit"])
 
 
-@router.get("", response_model=Page[AuditEntryRead], responses=responses(Unauthorized, Forbidden))
+@router.get("", response_model=Page[AuditEntryRead], responses=responses(Unauthorized, Forbidden, Unprocessable))
 async def list_audit_entries(
     session: ReadSession,
     actor: CurrentAdmin,

@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 
 from fastapi import Request
 
-from services.api.core.errors import NotFound, responses
+from services.api.core.errors import NotFound, Unprocessable, responses
 from services.api.core.routing import APIRouter
 from services.api.core.schemas import ResponseBody
 from services.api.notifications.local_smtp import read_mailbox
@@ -48,7 +48,7 @@ async def list_mail(request: Request) -> MailList:
     return MailList(items=[MailSummary(**_summary(k, m)) for k, m in read_mailbox(box)[:200]])
 
 
-@router.get("/{message_id}", response_model=MailRead, responses=responses(NotFound))
+@router.get("/{message_id}", response_model=MailRead, responses=responses(NotFound, Unprocessable))
 async def read_mail(message_id: str, request: Request) -> MailRead:
     """One received message with its text (development only)."""
     box = request.app.state.settings.var_dir / "mailbox"

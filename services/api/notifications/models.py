@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.api.core.db import Base, IdMixin
@@ -24,3 +24,5 @@ class OutboxMessage(IdMixin, Base):
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # Files sent with the message, e.g. a booking's .ics: [{filename, content_type, content}].
+    attachments: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)

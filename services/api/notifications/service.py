@@ -6,6 +6,7 @@ A rolled-back request therefore never sends mail, and a crash after commit never
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,28 @@ def render(template: str, language: str, **context: Any) -> tuple[str, str]:
     return first.removeprefix("Subject: ").strip(), body.lstrip("\n")
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A text file sent with an e-mail (e.g. `invite.ics`, `text/calendar; method=REQUEST`)."""
+
+    filename: str
+    content_type: str
+    content: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"filename": self.filename, "content_type": self.content_type, "content": self.content}
+
+
 class NotificationService:
     async def enqueue_email(
-        self, session: AsyncSession, *, to: str, template: str, language: str = "en", **context: Any
+        self,
+        session: AsyncSession,
+        *,
+        to: str,
+        template: str,
+        language: str = "en",
+        attachments: list[Attachment] | None = None,
+        **context: Any,
     ) -> OutboxMessage:
         subject, body = render(template, language, **context)
         now = utcnow()
@@ -54,6 +74,7 @@ class NotificationService:
             attempts=0,
             created_at=now,
             next_attempt_at=now,
+            attachments=[a.as_dict() for a in attachments] if attachments else None,
         )
         session.add(msg)
         await session.flush()

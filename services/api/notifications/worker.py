@@ -45,6 +45,16 @@ def _to_email(settings: Settings, row: OutboxMessage) -> EmailMessage:
     msg["Message-ID"] = make_msgid(idstring=str(row.id), domain="halcyon.local")
     msg["Date"] = formatdate(usegmt=True)
     msg.set_content(row.body_text)
+    for att in row.attachments or []:
+        maintype, _, rest = att["content_type"].partition("/")
+        subtype, *params = (p.strip() for p in rest.split(";"))
+        extra = dict(p.split("=", 1) for p in params if "=" in p)
+        if maintype == "text":
+            msg.add_attachment(att["content"], subtype=subtype, filename=att["filename"], params=extra)
+        else:
+            msg.add_attachment(
+                att["content"].encode(), maintype=maintype, subtype=subtype, filename=att["filename"], params=extra
+            )
     return msg
 
 
@@ -91,6 +101,7 @@ async def deliver_due(settings: Settings, maker: async_sessionmaker[AsyncSession
             row.last_error = None
             # The body may hold single-use links: keep it no longer than needed.
             row.body_text = ""
+            row.attachments = None
             sent += 1
     return sent
 
@@ -103,7 +114,13 @@ async def run_worker(
     stop: asyncio.Event | None = None,
 ) -> None:
     stop = stop or asyncio.Event()
+    from services.api.scheduling.jobs import run_due_jobs  # scheduled jobs (reminders) become outbox rows
+
     while not stop.is_set():
+        try:
+            await run_due_jobs(settings, maker)
+        except Exception:
+            log.exception("scheduled jobs round failed")
         try:
             await deliver_due(settings, maker)
         except Exception:

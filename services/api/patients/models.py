@@ -21,6 +21,22 @@ class Patient(Base):
     language: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime]
 
+    # Profile (the patient edits these; every change is audited by field name).
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    preferred_name: Mapped[str | None] = mapped_column(String(200))
+    sex: Mapped[str | None] = mapped_column(String(20))
+    current_state: Mapped[str | None] = mapped_column(String(2))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(32))
+    emergency_contact_relationship: Mapped[str | None] = mapped_column(String(60))
+    primary_care_name: Mapped[str | None] = mapped_column(String(200))
+    primary_care_phone: Mapped[str | None] = mapped_column(String(32))
+    pharmacy_name: Mapped[str | None] = mapped_column(String(200))
+    pharmacy_phone: Mapped[str | None] = mapped_column(String(32))
+    pharmacy_address: Mapped[str | None] = mapped_column(String(300))
+    profile_updated_at: Mapped[datetime | None]
+
 
 class CareTeamMember(IdMixin, Base):
     """A psychiatrist who may see a patient's chart (by booking or admin assignment)."""

@@ -1,0 +1,296 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.accounts.models import User
+from services.api.clinicians.models import PsychiatristProfile
+from services.api.patients.models import Patient
+from services.api.scheduling.models import (
+    AvailabilityOverride,
+    AvailabilityRule,
+    Booking,
+    BookingReminder,
+    ScheduleSettings,
+    TimeOff,
+    VisitType,
+)
+
+
+def holds_time(now: datetime) -> ColumnElement[bool]:
+    """Rows that hold the psychiatrist's time now: confirmed, or held and not yet expired."""
+    return or_(Booking.status == "confirmed", and_(Booking.status == "held", Booking.hold_expires_at > now))
+
+
+class SchedulingRepository:
+    # --- visit types ---------------------------------------------------------------------
+    async def visit_type(self, session: AsyncSession, visit_type_id: uuid.UUID) -> VisitType | None:
+        return await session.get(VisitType, visit_type_id)
+
+    async def visit_type_by_code(self, session: AsyncSession, code: str) -> VisitType | None:
+        return await session.scalar(select(VisitType).where(VisitType.code == code))
+
+    async def visit_types(self, session: AsyncSession, *, active_only: bool) -> Sequence[VisitType]:
+        stmt = select(VisitType).order_by(VisitType.duration_minutes, VisitType.name)
+        if active_only:
+            stmt = stmt.where(VisitType.active.is_(True))
+        return (await session.scalars(stmt)).all()
+
+    # --- availability --------------------------------------------------------------------
+    async def lock_psychiatrist(self, session: AsyncSession, psychiatrist_id: uuid.UUID) -> None:
+        """Serialise edits of one psychiatrist's availability (SQLite writers already are)."""
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(
+                select(PsychiatristProfile.user_id)
+                .where(PsychiatristProfile.user_id == psychiatrist_id)
+                .with_for_update()
+            )
+
+    async def schedule_settings(self, session: AsyncSession, psychiatrist_id: uuid.UUID) -> ScheduleSettings | None:
+        return await session.get(ScheduleSettings, psychiatrist_id)
+
+    async def schedule_settings_for(
+        self, session: AsyncSession, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, ScheduleSettings]:
+        rows = (await session.scalars(select(ScheduleSettings).where(ScheduleSettings.psychiatrist_id.in_(ids)))).all()
+        return {r.psychiatrist_id: r for r in rows}
+
+    async def rules(self, session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[AvailabilityRule]:
+        return (
+            await session.scalars(
+                select(AvailabilityRule)
+                .where(AvailabilityRule.psychiatrist_id.in_(ids))
+                .order_by(AvailabilityRule.weekday, AvailabilityRule.start_time)
+            )
+        ).all()
+
+    async def rule(self, session: AsyncSession, rule_id: uuid.UUID) -> AvailabilityRule | None:
+        return await session.get(AvailabilityRule, rule_id)
+
+    async def overrides(
+        self, session: AsyncSession, ids: Sequence[uuid.UUID], first: date, last: date
+    ) -> Sequence[AvailabilityOverride]:
+        return (
+            await session.scalars(
+                select(AvailabilityOverride)
+                .where(
+                    AvailabilityOverride.psychiatrist_id.in_(ids),
+                    AvailabilityOverride.on_date >= first,
+                    AvailabilityOverride.on_date <= last,
+                )
+                .order_by(AvailabilityOverride.on_date)
+            )
+        ).all()
+
+    async def override_on(
+        self, session: AsyncSession, psychiatrist_id: uuid.UUID, on_date: date
+    ) -> AvailabilityOverride | None:
+        return await session.scalar(
+            select(AvailabilityOverride).where(
+                AvailabilityOverride.psychiatrist_id == psychiatrist_id, AvailabilityOverride.on_date == on_date
+            )
+        )
+
+    async def time_off(
+        self, session: AsyncSession, ids: Sequence[uuid.UUID], start: datetime, end: datetime
+    ) -> Sequence[TimeOff]:
+        return (
+            await session.scalars(
+                select(TimeOff)
+                .where(TimeOff.psychiatrist_id.in_(ids), TimeOff.starts_at < end, TimeOff.ends_at > start)
+                .order_by(TimeOff.starts_at)
+            )
+        ).all()
+
+    async def time_off_entry(self, session: AsyncSession, entry_id: uuid.UUID) -> TimeOff | None:
+        return await session.get(TimeOff, entry_id)
+
+    # --- bookings ------------------------------------------------------------------------
+    async def busy(
+        self, session: AsyncSession, ids: Sequence[uuid.UUID], start: datetime, end: datetime, now: datetime
+    ) -> Sequence[tuple[uuid.UUID, uuid.UUID, datetime, datetime]]:
+        """(booking id, psychiatrist id, start, blocked-until) of rows holding time in a range."""
+        rows = await session.execute(
+            select(Booking.id, Booking.psychiatrist_id, Booking.starts_at, Booking.blocked_until).where(
+                Booking.psychiatrist_id.in_(ids),
+                Booking.starts_at < end,
+                Booking.blocked_until > start,
+                holds_time(now),
+            )
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows.all()]
+
+    async def expire_stale_holds(
+        self, session: AsyncSession, psychiatrist_id: uuid.UUID, start: datetime, end: datetime, now: datetime
+    ) -> None:
+        """Release expired holds in a range so the no-overlap constraint lets the time go."""
+        await session.execute(
+            update(Booking)
+            .where(
+                Booking.psychiatrist_id == psychiatrist_id,
+                Booking.status == "held",
+                Booking.hold_expires_at <= now,
+                Booking.starts_at < end,
+                Booking.blocked_until > start,
+            )
+            .values(status="expired")
+            .execution_options(synchronize_session=False)
+        )
+
+    async def delete_expired_holds(self, session: AsyncSession, before: datetime) -> int:
+        """Cleanup: holds that expired before `before` and never became bookings."""
+        result = await session.execute(
+            update(Booking)
+            .where(Booking.status == "held", Booking.hold_expires_at <= before)
+            .values(status="expired")
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def booking(self, session: AsyncSession, booking_id: uuid.UUID, *, lock: bool = False) -> Booking | None:
+        if lock and session.get_bind().dialect.name == "postgresql":
+            return await session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update())
+        return await session.get(Booking, booking_id)
+
+    async def bookings(
+        self,
+        session: AsyncSession,
+        *,
+        patient_id: uuid.UUID | None,
+        psychiatrist_id: uuid.UUID | None,
+        status: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[Sequence[Booking], int]:
+        stmt = select(Booking)
+        if patient_id:
+            stmt = stmt.where(Booking.patient_id == patient_id)
+        if psychiatrist_id:
+            stmt = stmt.where(Booking.psychiatrist_id == psychiatrist_id)
+        if status:
+            stmt = stmt.where(Booking.status == status)
+        if since:
+            stmt = stmt.where(Booking.starts_at >= since)
+        if until:
+            stmt = stmt.where(Booking.starts_at < until)
+        total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
+        rows = (await session.scalars(stmt.order_by(Booking.starts_at, Booking.id).offset(offset).limit(limit))).all()
+        return rows, int(total or 0)
+
+    async def clashes(
+        self,
+        session: AsyncSession,
+        *,
+        psychiatrist_id: uuid.UUID,
+        patient_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+        blocked_until: datetime,
+        exclude: uuid.UUID | None,
+    ) -> Sequence[Booking]:
+        """In one round trip: rows of the psychiatrist overlapping [start, blocked_until) and rows
+        of the patient overlapping [start, end), that hold (or held, if expired) time."""
+        stmt = select(Booking).where(
+            Booking.status.in_(("held", "confirmed")),
+            or_(
+                and_(
+                    Booking.psychiatrist_id == psychiatrist_id,
+                    Booking.starts_at < blocked_until,
+                    Booking.blocked_until > start,
+                ),
+                and_(Booking.patient_id == patient_id, Booking.starts_at < end, Booking.ends_at > start),
+            ),
+        )
+        if exclude:
+            stmt = stmt.where(Booking.id != exclude)
+        return (await session.scalars(stmt)).all()
+
+    async def expire_holds(self, session: AsyncSession, ids: Sequence[uuid.UUID], now: datetime) -> None:
+        await session.execute(
+            update(Booking)
+            .where(Booking.id.in_(ids), Booking.status == "held", Booking.hold_expires_at <= now)
+            .values(status="expired")
+            .execution_options(synchronize_session=False)
+        )
+
+    async def patient_overlap(
+        self,
+        session: AsyncSession,
+        patient_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        *,
+        exclude: uuid.UUID | None = None,
+    ) -> bool:
+        stmt = select(Booking.id).where(
+            Booking.patient_id == patient_id, Booking.starts_at < end, Booking.ends_at > start, holds_time(now)
+        )
+        if exclude:
+            stmt = stmt.where(Booking.id != exclude)
+        return (await session.scalar(stmt.limit(1))) is not None
+
+    async def is_established(self, session: AsyncSession, patient_id: uuid.UUID, now: datetime) -> bool:
+        """An established patient has had a visit: a confirmed booking that has ended."""
+        return bool(
+            await session.scalar(
+                select(
+                    exists().where(
+                        Booking.patient_id == patient_id, Booking.status == "confirmed", Booking.ends_at <= now
+                    )
+                )
+            )
+        )
+
+    async def patient_contact(self, session: AsyncSession, patient_id: uuid.UUID) -> tuple[Patient, User] | None:
+        """The patient's zone, language and address: what a booking e-mail needs."""
+        row = (
+            await session.execute(
+                select(Patient, User).join(User, User.id == Patient.user_id).where(Patient.user_id == patient_id)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    async def psychiatrist_names(self, session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        rows = await session.execute(
+            select(PsychiatristProfile.user_id, PsychiatristProfile.display_name).where(
+                PsychiatristProfile.user_id.in_(ids)
+            )
+        )
+        return {r[0]: r[1] for r in rows.all()}
+
+    # --- reminders -----------------------------------------------------------------------
+    async def drop_pending_reminders(self, session: AsyncSession, booking_id: uuid.UUID) -> None:
+        await session.execute(
+            delete(BookingReminder).where(BookingReminder.booking_id == booking_id, BookingReminder.status == "pending")
+        )
+
+    async def existing_reminders(self, session: AsyncSession, booking_id: uuid.UUID) -> set[tuple[int, datetime]]:
+        rows = await session.execute(
+            select(BookingReminder.offset_minutes, BookingReminder.due_at).where(
+                BookingReminder.booking_id == booking_id
+            )
+        )
+        return {(r[0], r[1]) for r in rows.all()}
+
+    async def claim_due_reminders(self, session: AsyncSession, now: datetime, limit: int) -> Sequence[BookingReminder]:
+        stmt = (
+            select(BookingReminder)
+            .where(BookingReminder.status == "pending", BookingReminder.due_at <= now)
+            .order_by(BookingReminder.due_at)
+            .limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            # A second worker skips rows this one holds; the status change commits with the
+            # outbox rows, so each reminder becomes exactly one e-mail.
+            stmt = stmt.with_for_update(skip_locked=True)
+        return (await session.scalars(stmt)).all()
+
+
+scheduling_repository = SchedulingRepository()

@@ -1,0 +1,457 @@
+"""Rooms: two seats per consult, the waiting room, relay, presence, heartbeats and limits.
+
+A `Connection` is one websocket. Its outgoing messages go through a bounded queue drained by
+its own writer task, so relaying never waits for a slow reader (a reader that falls too far
+behind is closed instead) and one flooding client cannot stall another room.
+
+`Rooms` keeps the rooms this instance has connections in; seats and room state live on the
+bus (bus.py) so several instances share them. What crosses the bus is a small text envelope:
+    d<US>roles<US>json   deliver `json` to the local connections holding these roles
+    s<US>state<US>json   the room changed state: remember it, deliver `json` to everyone
+    e<US>conn<US>        a newer connection took this one's seat: close it (4409)
+    x<US>reason<US>json  the room ended: deliver `json` to everyone and close them
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+import uuid
+from collections import deque
+from collections.abc import Iterable
+
+from pydantic import BaseModel
+from starlette.websockets import WebSocket
+
+from services.common.clock import utcnow
+from services.common.join import JoinClaims, SeatRole
+from services.signaling.bus import Bus
+from services.signaling.config import SignalingSettings
+from services.signaling.events import CallEventReporter
+from services.signaling.ice import ice_servers
+from services.signaling.protocol import (
+    PROTOCOL_VERSION,
+    Admit,
+    ChatRelayed,
+    ClientMessage,
+    CloseCode,
+    End,
+    Ended,
+    ErrorMessage,
+    Hello,
+    Joined,
+    Leave,
+    Limits,
+    PeerPresence,
+    Ping,
+    Pong,
+    Presence,
+    RelayedAnswer,
+    RelayedCandidate,
+    RelayedOffer,
+    Replaced,
+    ReportConnectionState,
+    RoomUpdate,
+    SendAnswer,
+    SendCandidate,
+    SendChat,
+    SendOffer,
+    encode,
+)
+
+log = logging.getLogger(__name__)
+
+US = "\x1f"  # unit separator: never appears in our JSON (json escapes control characters)
+SWEEP_EVERY = 1.0
+
+
+class Connection:
+    """One websocket: identity, limits and an outgoing queue with its own writer."""
+
+    def __init__(self, ws: WebSocket, settings: SignalingSettings) -> None:
+        self.id = secrets.token_hex(8)
+        self.ws = ws
+        self.settings = settings
+        self.room: Room | None = None
+        self.role = ""
+        self.user_id = ""
+        self.closing = False
+        self.close_code = int(CloseCode.NORMAL)
+        self.replaced = False
+        self.reported_connected = False
+        self.invalid = 0
+        self.last_seen = time.monotonic()
+        self._tokens = float(settings.rate_burst)
+        self._refilled = self.last_seen
+        self._out: deque[str] = deque()
+        self._wake = asyncio.Event()
+        self.reader: asyncio.Task[object] | None = None
+
+    # --- sending ----------------------------------------------------------------------------
+    def send(self, message: BaseModel | str) -> None:
+        if self.closing:
+            return
+        if len(self._out) >= self.settings.send_queue_size:
+            self.fail(CloseCode.TOO_SLOW, "too_slow", "You are not reading messages fast enough.")
+            return
+        self._out.append(message if isinstance(message, str) else encode(message))
+        self._wake.set()
+
+    def close(self, code: int, final: BaseModel | str | None = None) -> None:
+        """Send `final` (after what is queued), then close with `code`."""
+        if self.closing:
+            return
+        if final is not None:
+            self._out.append(final if isinstance(final, str) else encode(final))
+        self.closing = True
+        self.close_code = int(code)
+        self._wake.set()
+
+    def error(self, code: str, message: str) -> None:
+        self.send(ErrorMessage(code=code, message=message))
+
+    def fail(self, close_code: CloseCode, code: str, message: str) -> None:
+        """An error message, then the documented close code."""
+        self.close(close_code, ErrorMessage(code=code, message=message, close_code=int(close_code)))
+
+    async def write_loop(self) -> None:
+        try:
+            while True:
+                self._wake.clear()
+                while self._out:
+                    await self.ws.send_text(self._out.popleft())
+                if self.closing:
+                    break
+                await self._wake.wait()
+            await self.ws.close(self.close_code)
+        except Exception:  # the client went away mid-write: nothing left to tell it
+            self.closing = True
+            self._out.clear()
+        finally:
+            # A client that never answers our close frame must not hold its handler forever.
+            reader = self.reader
+            if reader is not None and not reader.done():
+                asyncio.get_running_loop().call_later(2.0, reader.cancel)
+
+    # --- limits -----------------------------------------------------------------------------
+    def take_token(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(
+            float(self.settings.rate_burst), self._tokens + (now - self._refilled) * self.settings.rate_per_second
+        )
+        self._refilled = now
+        if self._tokens < 1.0:
+            return False
+        self._tokens -= 1.0
+        return True
+
+    def too_large(self, text: str) -> bool:
+        limit = self.settings.max_frame_bytes
+        return len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit)
+
+    def count_invalid(self, code: str, message: str) -> None:
+        self.invalid += 1
+        if self.invalid >= self.settings.max_invalid_messages:
+            self.fail(CloseCode.TOO_MANY_INVALID, "too_many_invalid_messages", "Too many invalid messages.")
+        else:
+            self.error(code, message)
+
+
+class Room:
+    def __init__(self, room_id: str) -> None:
+        self.id = room_id
+        self.conns: dict[str, Connection] = {}
+        self.state = "waiting"
+        self.last_activity = time.monotonic()
+        self.pending = 0  # joins in flight: keeps the room while they await the bus
+
+
+class Rooms:
+    def __init__(self, settings: SignalingSettings, bus: Bus, events: CallEventReporter | None) -> None:
+        self.settings = settings
+        self.bus = bus
+        self.events = events
+        self.rooms: dict[str, Room] = {}
+        self.by_id: dict[str, Connection] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+        self._last_refresh = time.monotonic()
+
+    @property
+    def lease(self) -> float:
+        return self.settings.heartbeat_timeout_seconds
+
+    async def start(self) -> None:
+        await self.bus.start(self._on_bus)
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="rooms-sweeper")
+
+    async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        for conn in list(self.by_id.values()):
+            conn.close(CloseCode.GOING_AWAY)
+        await self.bus.close()
+
+    # --- reporting --------------------------------------------------------------------------
+    def _report(self, kind: str, conn: Connection, *, chat: dict[str, str] | None = None) -> None:
+        if self.events is not None and conn.room is not None:
+            self.events.report(kind, consult_id=conn.room.id, role=conn.role, user_id=conn.user_id, chat=chat)
+
+    # --- delivery ---------------------------------------------------------------------------
+    async def deliver(self, room: Room, roles: Iterable[str], text: str) -> None:
+        """Send `text` to the holders of `roles`: directly when local, over the bus otherwise."""
+        remote: list[str] = []
+        for role in roles:
+            conn = room.conns.get(role)
+            if conn is not None:
+                conn.send(text)
+            else:
+                remote.append(role)
+        if remote:
+            await self.bus.publish(room.id, f"d{US}{','.join(remote)}{US}{text}")
+
+    def _on_bus(self, room_id: str, payload: str) -> None:
+        room = self.rooms.get(room_id)
+        if room is None:
+            return
+        kind, arg, text = payload.split(US, 2)
+        room.last_activity = time.monotonic()
+        if kind == "d":
+            for role in arg.split(","):
+                conn = room.conns.get(role)
+                if conn is not None:
+                    conn.send(text)
+        elif kind == "s":
+            room.state = arg
+            for conn in room.conns.values():
+                conn.send(text)
+        elif kind == "e":
+            conn = self.by_id.get(arg)
+            if conn is not None and conn.room is room:
+                self._evict(conn)
+        elif kind == "x":
+            room.state = "ended"
+            code = CloseCode.CONSULT_ENDED if arg == "ended_by_psychiatrist" else CloseCode.ROOM_CLOSED
+            for conn in list(room.conns.values()):
+                conn.close(code, text)
+
+    def _evict(self, conn: Connection) -> None:
+        conn.replaced = True
+        room = conn.room
+        if room is not None and room.conns.get(conn.role) is conn:
+            del room.conns[conn.role]
+        self.by_id.pop(conn.id, None)
+        conn.close(CloseCode.REPLACED, Replaced())
+
+    # --- joining and leaving ----------------------------------------------------------------
+    async def join(self, conn: Connection, claims: JoinClaims) -> bool:
+        room_id = str(claims.consult_id)
+        role = claims.role
+        conn.role, conn.user_id = role.value, str(claims.user_id)
+        room = self.rooms.get(room_id)
+        if room is None:
+            room = self.rooms[room_id] = Room(room_id)
+        room.pending += 1
+        try:
+            await self.bus.watch(room_id)
+            claim = await self.bus.claim_seat(
+                room_id, role.value, role.other.value, conn.user_id, conn.id, lease=self.lease
+            )
+        finally:
+            room.pending -= 1
+        if claim.status != "seated":
+            await self._forget_if_empty(room)
+            if claim.status == "ended":
+                conn.fail(CloseCode.ROOM_CLOSED, "consult_ended", "This consult has ended.")
+            else:
+                conn.fail(CloseCode.SEAT_TAKEN, "seat_taken", "This seat belongs to someone else.")
+            return False
+        previous = room.conns.get(role.value)
+        room.conns[role.value] = conn
+        room.state = claim.state
+        room.last_activity = time.monotonic()
+        conn.room = room
+        self.by_id[conn.id] = conn
+        if previous is not None and previous is not conn:
+            self._evict(previous)
+        remote_replaced = None
+        if claim.replaced and claim.replaced != getattr(previous, "id", None):
+            old = self.by_id.get(claim.replaced)
+            if old is not None:
+                self._evict(old)
+            else:
+                remote_replaced = claim.replaced
+        resumed = claim.replaced is not None
+        settings = self.settings
+        # `joined` goes out before any await: from here on the bus may deliver to this seat.
+        conn.send(
+            Joined(
+                consult_id=room_id,
+                role=role.value,
+                iceServers=ice_servers(settings, user=conn.user_id, now=utcnow()),
+                heartbeat_interval_ms=int(settings.heartbeat_interval_seconds * 1000),
+                heartbeat_timeout_ms=int(settings.heartbeat_timeout_seconds * 1000),
+                peer=PeerPresence(role=role.other.value, present=claim.peer is not None),
+                room=claim.state,
+                resumed=resumed,
+                limits=Limits(
+                    max_frame_bytes=settings.max_frame_bytes,
+                    rate_per_second=settings.rate_per_second,
+                    rate_burst=settings.rate_burst,
+                ),
+            )
+        )
+        if remote_replaced is not None:
+            await self.bus.publish(room_id, f"e{US}{remote_replaced}{US}")
+        presence = Presence(role=role.value, present=True, reason="reconnected" if resumed else "joined")
+        await self.deliver(room, [role.other.value], encode(presence))
+        self._report("joined", conn)
+        log.info("seated %s", role.value, extra={"consult_id": room_id, "event": "joined"})
+        return True
+
+    async def leave(self, conn: Connection) -> None:
+        room = conn.room
+        if room is None:
+            return
+        self.by_id.pop(conn.id, None)
+        if room.conns.get(conn.role) is conn:
+            del room.conns[conn.role]
+        if not conn.replaced:
+            try:
+                released = await self.bus.release_seat(room.id, conn.role, conn.id)
+            except Exception:
+                log.warning("could not release a seat", extra={"consult_id": room.id})
+                released = False
+            if released and room.state != "ended":
+                reason = "timeout" if conn.close_code == CloseCode.TIMEOUT else "left"
+                presence = Presence(role=conn.role, present=False, reason=reason)
+                with contextlib.suppress(Exception):
+                    await self.deliver(room, [SeatRole(conn.role).other.value], encode(presence))
+            self._report("left", conn)
+        await self._forget_if_empty(room)
+
+    async def _forget_if_empty(self, room: Room) -> None:
+        if not room.conns and room.pending == 0 and self.rooms.get(room.id) is room:
+            del self.rooms[room.id]
+            with contextlib.suppress(Exception):
+                await self.bus.unwatch(room.id)
+
+    # --- messages ---------------------------------------------------------------------------
+    async def handle(self, conn: Connection, msg: ClientMessage) -> None:
+        room = conn.room
+        if room is None:
+            raise RuntimeError("handle() before join()")
+        if isinstance(msg, Ping):
+            conn.send(Pong(ts=msg.ts))
+            return
+        room.last_activity = time.monotonic()
+        other = SeatRole(conn.role).other.value
+        if isinstance(msg, SendOffer | SendAnswer | SendCandidate):
+            if room.state != "admitted":
+                conn.error("not_admitted", "The psychiatrist has not admitted the patient yet.")
+                return
+            relayed: BaseModel
+            if isinstance(msg, SendOffer):
+                relayed = RelayedOffer(sender=conn.role, sdp=msg.sdp, iceRestart=msg.iceRestart)
+            elif isinstance(msg, SendAnswer):
+                relayed = RelayedAnswer(sender=conn.role, sdp=msg.sdp)
+            else:
+                relayed = RelayedCandidate(
+                    sender=conn.role,
+                    candidate=msg.candidate,
+                    sdpMid=msg.sdpMid,
+                    sdpMLineIndex=msg.sdpMLineIndex,
+                    usernameFragment=msg.usernameFragment,
+                )
+            await self.deliver(room, [other], encode(relayed))
+        elif isinstance(msg, SendChat):
+            if room.state != "admitted":
+                conn.error("not_admitted", "Chat opens once the psychiatrist admits the patient.")
+                return
+            chat = ChatRelayed(
+                id=str(uuid.uuid4()), sender=conn.role, text=msg.text, sent_at=utcnow(), client_id=msg.client_id
+            )
+            await self.deliver(room, [conn.role, other], encode(chat))
+            self._report("chat", conn, chat={"id": chat.id, "text": chat.text})
+        elif isinstance(msg, ReportConnectionState):
+            if msg.connectionState == "connected" and not conn.reported_connected:
+                conn.reported_connected = True
+                self._report("connected", conn)
+        elif isinstance(msg, Admit):
+            if conn.role != SeatRole.psychiatrist:
+                conn.count_invalid("forbidden", "Only the psychiatrist admits.")
+                return
+            state = await self.bus.set_state(room.id, "admitted")
+            await self._broadcast_state(room, state)
+            if state == "admitted":
+                self._report("admitted", conn)
+        elif isinstance(msg, End):
+            if conn.role != SeatRole.psychiatrist:
+                conn.count_invalid("forbidden", "Only the psychiatrist ends the consult.")
+                return
+            await self.end_room(room, conn, reason="ended_by_psychiatrist")
+        elif isinstance(msg, Leave):
+            conn.close(CloseCode.NORMAL)
+        elif isinstance(msg, Hello):
+            conn.count_invalid("already_joined", "This connection is already seated.")
+
+    async def _broadcast_state(self, room: Room, state: str) -> None:
+        room.state = state
+        text = encode(RoomUpdate(state=state))
+        for c in room.conns.values():
+            c.send(text)
+        await self.bus.publish(room.id, f"s{US}{state}{US}{text}")
+
+    async def end_room(self, room: Room, by: Connection, *, reason: str) -> None:
+        was = room.state
+        if reason == "ended_by_psychiatrist" or was == "admitted":
+            await self.bus.set_state(room.id, "ended")
+            room.state = "ended"
+        text = encode(Ended(reason=reason))
+        code = CloseCode.CONSULT_ENDED if reason == "ended_by_psychiatrist" else CloseCode.ROOM_CLOSED
+        if room.state == "ended":
+            self._report("ended", by)
+        for c in list(room.conns.values()):
+            c.close(code, text)
+        await self.bus.publish(room.id, f"x{US}{reason}{US}{text}")
+
+    # --- housekeeping -----------------------------------------------------------------------
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_EVERY)
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("room sweep failed")
+
+    async def sweep(self) -> None:
+        now = time.monotonic()
+        for conn in list(self.by_id.values()):
+            if not conn.closing and now - conn.last_seen > self.settings.heartbeat_timeout_seconds:
+                conn.fail(CloseCode.TIMEOUT, "heartbeat_timeout", "No heartbeat within the timeout.")
+        if now - self._last_refresh >= self.lease / 3:
+            self._last_refresh = now
+            for conn in list(self.by_id.values()):
+                if conn.room is None or conn.closing:
+                    continue
+                if not await self.bus.refresh_seat(conn.room.id, conn.role, conn.id, lease=self.lease):
+                    self._evict(conn)  # the seat went to a newer connection we were not told about
+        for room in list(self.rooms.values()):
+            if not room.conns or now - room.last_activity < self.settings.room_idle_seconds:
+                continue
+            if len(room.conns) == 2:
+                continue
+            (conn,) = room.conns.values()
+            if await self.bus.seat(room.id, SeatRole(conn.role).other.value):
+                continue
+            log.info("closing an idle room", extra={"consult_id": room.id, "event": "idle"})
+            await self.end_room(room, conn, reason="idle")
+
+    def stats(self) -> dict[str, int]:
+        return {"rooms": len(self.rooms), "connections": len(self.by_id), "protocol": PROTOCOL_VERSION}

@@ -1,0 +1,105 @@
+"""The bus contract, the same for the in-process bus and Redis (127.0.0.1:6379): atomic seat
+claims bound to one person, leases that free a dead instance's seats, room state that stays
+ended, and publication only to instances watching a room, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from services.signaling.bus import Bus, InProcessBus, RedisBus
+from tests.support.services import REDIS_URL, require_redis
+
+
+@pytest.fixture(params=["in-process", "redis"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Bus, list[tuple[str, str]]]]:
+    received: list[tuple[str, str]] = []
+    if request.param == "redis":
+        require_redis()
+        prefix = f"halcyon-test:{uuid.uuid4().hex[:10]}"
+        b: Bus = RedisBus(REDIS_URL, prefix=prefix)
+    else:
+        b = InProcessBus()
+    await b.start(lambda room, payload: received.append((room, payload)))
+    try:
+        yield b, received
+    finally:
+        if isinstance(b, RedisBus):
+            keys = [k async for k in b._redis.scan_iter(match=f"{b._prefix}:*")]
+            if keys:
+                await b._redis.delete(*keys)
+        await b.close()
+
+
+async def test_a_seat_is_bound_to_the_first_person_and_a_reclaim_replaces_the_connection(
+    bus: tuple[Bus, list[tuple[str, str]]],
+) -> None:
+    b, _ = bus
+    room = uuid.uuid4().hex
+    first = await b.claim_seat(room, "patient", "psychiatrist", "alice", "c1", lease=30)
+    assert (first.status, first.replaced, first.state, first.peer) == ("seated", None, "waiting", None)
+    again = await b.claim_seat(room, "patient", "psychiatrist", "alice", "c2", lease=30)
+    assert (again.status, again.replaced) == ("seated", "c1")
+    stranger = await b.claim_seat(room, "patient", "psychiatrist", "mallory", "c3", lease=30)
+    assert stranger.status == "taken"
+    assert await b.seat(room, "patient") == "c2"
+    psychiatrist = await b.claim_seat(room, "psychiatrist", "patient", "dr", "c4", lease=30)
+    assert psychiatrist.peer == "c2"
+
+
+async def test_only_the_holder_releases_or_refreshes_and_the_binding_outlives_the_seat(
+    bus: tuple[Bus, list[tuple[str, str]]],
+) -> None:
+    b, _ = bus
+    room = uuid.uuid4().hex
+    await b.claim_seat(room, "patient", "psychiatrist", "alice", "c1", lease=30)
+    assert not await b.release_seat(room, "patient", "someone-else")
+    assert not await b.refresh_seat(room, "patient", "someone-else", lease=30)
+    assert await b.refresh_seat(room, "patient", "c1", lease=30)
+    assert await b.release_seat(room, "patient", "c1")
+    assert await b.seat(room, "patient") is None
+    assert (await b.claim_seat(room, "patient", "psychiatrist", "mallory", "c9", lease=30)).status == "taken"
+
+
+async def test_a_seat_whose_lease_ran_out_is_free(bus: tuple[Bus, list[tuple[str, str]]]) -> None:
+    b, _ = bus
+    room = uuid.uuid4().hex
+    await b.claim_seat(room, "patient", "psychiatrist", "alice", "dead-instance-conn", lease=0.2)
+    await asyncio.sleep(0.4)
+    assert await b.seat(room, "patient") is None
+    claim = await b.claim_seat(room, "patient", "psychiatrist", "alice", "c2", lease=30)
+    assert claim.replaced is None
+
+
+async def test_room_state_moves_forward_and_an_ended_room_seats_nobody(
+    bus: tuple[Bus, list[tuple[str, str]]],
+) -> None:
+    b, _ = bus
+    room = uuid.uuid4().hex
+    assert await b.state(room) == "waiting"
+    assert await b.set_state(room, "admitted") == "admitted"
+    assert (await b.claim_seat(room, "patient", "psychiatrist", "alice", "c1", lease=30)).state == "admitted"
+    assert await b.set_state(room, "ended") == "ended"
+    assert await b.set_state(room, "admitted") == "ended"
+    assert (await b.claim_seat(room, "patient", "psychiatrist", "alice", "c2", lease=30)).status == "ended"
+
+
+async def test_publication_reaches_watchers_only_and_in_order(bus: tuple[Bus, list[tuple[str, str]]]) -> None:
+    b, received = bus
+    watched, other = uuid.uuid4().hex, uuid.uuid4().hex
+    await b.watch(watched)
+    for i in range(200):
+        await b.publish(watched, f"m{i}")
+    await b.publish(other, "nobody listens")
+    for _ in range(100):
+        if len(received) >= 200:
+            break
+        await asyncio.sleep(0.02)
+    assert received == [(watched, f"m{i}") for i in range(200)]
+    await b.unwatch(watched)
+    await b.publish(watched, "after unwatch")
+    await asyncio.sleep(0.1)
+    assert len(received) == 200
