@@ -50,6 +50,7 @@ class CallEventReporter:
         role: str,
         user_id: str,
         chat: dict[str, str] | None = None,
+        reason: str | None = None,
     ) -> None:
         event: dict[str, Any] = {
             "event_id": str(uuid.uuid4()),
@@ -61,6 +62,8 @@ class CallEventReporter:
         }
         if chat is not None:
             event["chat"] = chat
+        if reason is not None:
+            event["reason"] = reason
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:

@@ -197,9 +197,13 @@ class Rooms:
         await self.bus.close()
 
     # --- reporting --------------------------------------------------------------------------
-    def _report(self, kind: str, conn: Connection, *, chat: dict[str, str] | None = None) -> None:
+    def _report(
+        self, kind: str, conn: Connection, *, chat: dict[str, str] | None = None, reason: str | None = None
+    ) -> None:
         if self.events is not None and conn.room is not None:
-            self.events.report(kind, consult_id=conn.room.id, role=conn.role, user_id=conn.user_id, chat=chat)
+            self.events.report(
+                kind, consult_id=conn.room.id, role=conn.role, user_id=conn.user_id, chat=chat, reason=reason
+            )
 
     # --- delivery ---------------------------------------------------------------------------
     async def deliver(self, room: Room, roles: Iterable[str], text: str) -> None:
@@ -414,7 +418,7 @@ class Rooms:
         text = encode(Ended(reason=reason))
         code = CloseCode.CONSULT_ENDED if reason == "ended_by_psychiatrist" else CloseCode.ROOM_CLOSED
         if room.state == "ended":
-            self._report("ended", by)
+            self._report("ended", by, reason=reason)
         for c in list(room.conns.values()):
             c.close(code, text)
         await self.bus.publish(room.id, f"x{US}{reason}{US}{text}")

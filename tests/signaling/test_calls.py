@@ -27,6 +27,9 @@ from tests.signaling.support import (
 )
 from tests.support.mail import free_port
 
+# Its servers start once for the module: keep the module on one xdist worker (make test: loadgroup).
+pytestmark = pytest.mark.xdist_group("signaling-calls")
+
 
 async def test_two_peers_exchange_video_through_signaling(signaling: ServerProcess, consult: Consult) -> None:
     patient, psychiatrist = await admitted_pair(signaling.url, consult)

@@ -24,6 +24,9 @@ from tests.signaling.conftest import Api, signaling_settings
 from tests.signaling.support import Client, Consult, ServerProcess, admitted_pair, seated, start_signaling
 from tests.support.mail import free_port
 
+# Its servers start once for the module: keep the module on one xdist worker (make test: loadgroup).
+pytestmark = pytest.mark.xdist_group("signaling-limits")
+
 
 @pytest.fixture(scope="module")
 def strict(api: Api, work_dir: Path) -> Iterator[ServerProcess]:

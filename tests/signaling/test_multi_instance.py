@@ -29,6 +29,9 @@ from tests.signaling.support import (
 from tests.support.mail import free_port
 from tests.support.services import REDIS_URL, require_redis
 
+# Its servers start once for the module: keep the module on one xdist worker (make test: loadgroup).
+pytestmark = pytest.mark.xdist_group("signaling-multi_instance")
+
 
 def _start_pair(api: Api, work_dir: Path, label: str) -> tuple[ServerProcess, ServerProcess]:
     require_redis()

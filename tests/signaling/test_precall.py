@@ -13,6 +13,9 @@ from tests.signaling.conftest import Api, signaling_settings
 from tests.signaling.support import Client, Consult, Peer, ServerProcess, start_signaling
 from tests.support.mail import free_port
 
+# Its servers start once for the module: keep the module on one xdist worker (make test: loadgroup).
+pytestmark = pytest.mark.xdist_group("signaling-precall")
+
 
 async def _start_check(url: str, consult: Consult) -> tuple[Client, Peer]:
     client = await Client.open(url, "/ws/precall", consult.precall_token())

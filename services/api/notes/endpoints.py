@@ -25,7 +25,7 @@ from services.api.patients.service import PatientNotFound
 from services.api.treatment.deps import AppSettings
 
 router = APIRouter(prefix="/api", tags=["notes"])
-summaries_router = APIRouter(prefix="/api/me/visit-summaries", tags=["visit-summaries"])
+summaries_router = APIRouter(prefix="/api/patients/me/visit-summaries", tags=["visit-summaries"])
 
 SIGNED_IN = (Unauthorized, Forbidden, Unprocessable)
 WITH_BODY = (*SIGNED_IN, BadRequest)  # BadRequest: a body that is not JSON at all
@@ -47,7 +47,7 @@ async def list_note_templates(actor: CurrentPsychiatrist) -> list[TemplateRead]:
 
 
 @router.get(
-    "/patients/{patient_id}/notes",
+    "/patients/{patient_id:uuid}/notes",
     response_model=Page[NoteListItem],
     responses=responses(*SIGNED_IN, PatientNotFound),
 )
@@ -59,7 +59,7 @@ async def list_patient_notes(
 
 
 @router.post(
-    "/patients/{patient_id}/notes",
+    "/patients/{patient_id:uuid}/notes",
     status_code=201,
     response_model=NoteRead,
     responses=responses(*WITH_BODY, PatientNotFound),

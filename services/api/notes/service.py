@@ -537,7 +537,7 @@ class NoteService:
     async def export_pdf(
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, note_id: uuid.UUID, practice_name: str
     ) -> bytes:
-        from services.api.notes.pdf import render_note
+        from services.api.notes.pdf import render_note  # fpdf loads only when a PDF is asked for
 
         note, patient = await self._note_for(session, actor, note_id)
         if note.status != "signed":

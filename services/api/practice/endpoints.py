@@ -11,6 +11,7 @@ router = APIRouter(prefix="/api", tags=["practice"])
 class PracticeInfo(ResponseBody):
     name: str
     crisis_line_text: str
+    crisis_line_text_es: str
     environment: str
 
 
@@ -20,6 +21,7 @@ async def get_practice(request: Request) -> PracticeInfo:
     s = request.app.state.settings
     return PracticeInfo(
         name=s.practice_name,
-        crisis_line_text="In crisis? Call or text 988 (Suicide & Crisis Lifeline) or call 911.",
+        crisis_line_text=s.crisis_resources_text,
+        crisis_line_text_es=s.crisis_resources_text_es,
         environment=s.env.value,
     )

@@ -35,7 +35,7 @@ PLAN = responses(*SIGNED_IN, svc.PlanNotFound, PatientNotFound)
 INFUSION = responses(*SIGNED_IN, svc.InfusionNotFound, PatientNotFound)
 
 
-@router.get("/patients/{patient_id}/treatment-plans", response_model=list[PlanRead], responses=PATIENT)
+@router.get("/patients/{patient_id:uuid}/treatment-plans", response_model=list[PlanRead], responses=PATIENT)
 async def list_treatment_plans(
     patient_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist
 ) -> list[PlanRead]:
@@ -44,7 +44,7 @@ async def list_treatment_plans(
 
 
 @router.post(
-    "/patients/{patient_id}/treatment-plans",
+    "/patients/{patient_id:uuid}/treatment-plans",
     status_code=201,
     response_model=PlanRead,
     responses=responses(*WITH_BODY, PatientNotFound, svc.DoseOutOfRange),
@@ -214,7 +214,7 @@ async def discharge_infusion_session(
     return await treatment_service.discharge(session, ctx, actor, session_id, body)
 
 
-@router.get("/patients/{patient_id}/trends", response_model=TrendsRead, responses=PATIENT)
+@router.get("/patients/{patient_id:uuid}/trends", response_model=TrendsRead, responses=PATIENT)
 async def get_patient_trends(
     patient_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist, settings: AppSettings
 ) -> TrendsRead:
@@ -222,14 +222,16 @@ async def get_patient_trends(
     return await treatment_service.trends(session, ctx, actor, settings, patient_id)
 
 
-@router.get("/me/trends", response_model=TrendsRead, responses=responses(Unauthorized, Forbidden, PatientNotFound))
+@router.get(
+    "/patients/me/trends", response_model=TrendsRead, responses=responses(Unauthorized, Forbidden, PatientNotFound)
+)
 async def get_my_trends(session: ReadSession, ctx: Ctx, actor: CurrentPatient, settings: AppSettings) -> TrendsRead:
     """My scores over time beside my infusion dates."""
     return await treatment_service.trends(session, ctx, actor, settings, actor.user_id)
 
 
 @router.get(
-    "/me/treatment-plans",
+    "/patients/me/treatment-plans",
     response_model=list[PatientPlanRead],
     responses=responses(Unauthorized, Forbidden, PatientNotFound),
 )

@@ -71,11 +71,11 @@ async def test_patient_a_cannot_reach_patient_bs_notes_by_changing_ids(
     r = await client.get(f"/api/notes/{a_note['id']}", headers=a.patient_headers)
     assert r.status_code == 403
 
-    r = await client.get(f"/api/me/visit-summaries/{b_note['id']}", headers=a.patient_headers)
-    random = await client.get(f"/api/me/visit-summaries/{uuid.uuid4()}", headers=a.patient_headers)
+    r = await client.get(f"/api/patients/me/visit-summaries/{b_note['id']}", headers=a.patient_headers)
+    random = await client.get(f"/api/patients/me/visit-summaries/{uuid.uuid4()}", headers=a.patient_headers)
     assert r.status_code == random.status_code == 404
     assert r.json()["title"] == random.json()["title"]
-    listed = (await client.get("/api/me/visit-summaries", headers=a.patient_headers)).json()
+    listed = (await client.get("/api/patients/me/visit-summaries", headers=a.patient_headers)).json()
     assert [s["note_id"] for s in listed["items"]] == [a_note["id"]]
     assert await _counts(session) == (*before[:3], before[3] + 1)  # only A's own list read is audited
 
@@ -89,8 +89,8 @@ async def test_admins_see_no_notes_or_summaries(
     routes = [
         *note_routes(b.patient_id, note["id"]),
         ("GET", "/api/notes/templates", None),
-        ("GET", "/api/me/visit-summaries", None),
-        ("GET", f"/api/me/visit-summaries/{note['id']}", None),
+        ("GET", "/api/patients/me/visit-summaries", None),
+        ("GET", f"/api/patients/me/visit-summaries/{note['id']}", None),
     ]
     for method, url, body in routes:
         r = await client.request(method, url, json=body, headers=admin)

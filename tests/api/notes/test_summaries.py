@@ -29,7 +29,7 @@ async def test_the_patient_sees_only_what_the_psychiatrist_shares(
         headers=chart.doc_headers,
     )
 
-    r = await client.get("/api/me/visit-summaries", headers=chart.patient_headers)
+    r = await client.get("/api/patients/me/visit-summaries", headers=chart.patient_headers)
     assert r.status_code == 200, r.text
     page = r.json()
     assert (page["total"], len(page["items"])) == (1, 1)  # the draft is not there
@@ -48,7 +48,7 @@ async def test_the_patient_sees_only_what_the_psychiatrist_shares(
     for field in ("content_hash", "billing", "subjective", "assessment"):
         assert field not in r.text
 
-    one = await client.get(f"/api/me/visit-summaries/{note['id']}", headers=chart.patient_headers)
+    one = await client.get(f"/api/patients/me/visit-summaries/{note['id']}", headers=chart.patient_headers)
     assert one.status_code == 200
     assert one.json() == summary
     # The psychiatrist previews exactly what the patient sees.
@@ -70,13 +70,13 @@ async def test_nothing_is_shared_until_the_psychiatrist_chooses(
 ) -> None:
     chart = await care_team_chart(session, settings, client)
     note = await signed_note(client, chart, summary_sections=[], patient_instructions="")
-    summary = (await client.get(f"/api/me/visit-summaries/{note['id']}", headers=chart.patient_headers)).json()
+    summary = (await client.get(f"/api/patients/me/visit-summaries/{note['id']}", headers=chart.patient_headers)).json()
     assert (summary["sections"], summary["diagnoses"], summary["patient_instructions"]) == ([], [], "")
 
 
 async def test_a_draft_is_never_a_summary(session: AsyncSession, settings: Settings, client: httpx.AsyncClient) -> None:
     chart = await care_team_chart(session, settings, client)
     note = await filled_draft(client, chart)
-    r = await client.get(f"/api/me/visit-summaries/{note['id']}", headers=chart.patient_headers)
+    r = await client.get(f"/api/patients/me/visit-summaries/{note['id']}", headers=chart.patient_headers)
     assert r.status_code == 404
     assert r.json()["title"] == "Visit note not found"

@@ -90,14 +90,14 @@ async def test_patients_reach_only_their_own_trends_and_plans(
         assert plan["id"] not in r.text
 
     # Their own pages carry no id to change and show only their own records.
-    mine = await client.get("/api/me/treatment-plans", headers=a.patient_headers)
+    mine = await client.get("/api/patients/me/treatment-plans", headers=a.patient_headers)
     assert mine.status_code == 200
     assert mine.json() == []
-    trends = await client.get("/api/me/trends", headers=a.patient_headers)
+    trends = await client.get("/api/patients/me/trends", headers=a.patient_headers)
     assert trends.status_code == 200
     assert trends.json()["patient_id"] == a.patient_id
     assert trends.json()["infusions"] == []
-    theirs = await client.get("/api/me/trends", headers=b.patient_headers)
+    theirs = await client.get("/api/patients/me/trends", headers=b.patient_headers)
     assert [m["session_id"] for m in theirs.json()["infusions"]] == [infusion["id"]]
 
 
@@ -107,7 +107,7 @@ async def test_admins_see_no_clinical_content(
     b, plan, infusion = await _b_with_an_infusion(session, settings, client)
     admin = await sign_in(client, await create_staff(session, settings, role="admin"))
     routes = [*chart_routes(b.patient_id, plan["id"], infusion["id"])]
-    routes += [("GET", "/api/me/trends", None), ("GET", "/api/me/treatment-plans", None)]
+    routes += [("GET", "/api/patients/me/trends", None), ("GET", "/api/patients/me/treatment-plans", None)]
     for method, url, body in routes:
         r = await client.request(method, url, json=body, headers=admin)
         assert r.status_code == 403, (method, url, r.text)

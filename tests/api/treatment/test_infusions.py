@@ -362,7 +362,7 @@ async def test_series_progress_counts_done_against_planned(
     plan_read = (await client.get(f"/api/treatment-plans/{plan['id']}", headers=chart.doc_headers)).json()
     assert (plan_read["induction_done"], plan_read["maintenance_done"]) == (2, 1)
 
-    mine = (await client.get("/api/me/treatment-plans", headers=chart.patient_headers)).json()
+    mine = (await client.get("/api/patients/me/treatment-plans", headers=chart.patient_headers)).json()
     assert [(p["id"], p["induction_done"], p["maintenance_done"], p["next_phase"]) for p in mine] == [
         (plan["id"], 2, 1, "maintenance")
     ]

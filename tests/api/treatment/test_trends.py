@@ -62,7 +62,7 @@ async def test_trends_chart_scores_beside_infusions_with_response_and_remission(
     assert same_time(outcome["first_remission_at"], at(25))
 
     # The patient sees the same chart of their own scores.
-    mine = await client.get("/api/me/trends", headers=chart.patient_headers)
+    mine = await client.get("/api/patients/me/trends", headers=chart.patient_headers)
     assert mine.status_code == 200
     assert mine.json()["scales"] == body["scales"]
     assert mine.json()["phq9"] == outcome
@@ -87,7 +87,7 @@ async def test_response_and_remission_thresholds_are_settings(
     for day, total in ((1, 20), (5, 10), (9, 6)):
         await record_score(session, settings, patient=chart.patient, at=at(day), total=total)
     settings.phq9_response_drop_percent, settings.phq9_remission_below = 60, 7
-    body = (await client.get("/api/me/trends", headers=chart.patient_headers)).json()
+    body = (await client.get("/api/patients/me/trends", headers=chart.patient_headers)).json()
     [phq9] = body["scales"]
     assert [(p["response"], p["remission"]) for p in phq9["points"]] == [(False, False), (False, False), (True, True)]
     assert (body["phq9"]["response_drop_percent"], body["phq9"]["remission_below"]) == (60, 7)
