@@ -25,6 +25,24 @@ from tests.support.services import create_pg_database, drop_pg_database, new_pg_
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect (never skip) test cases a module says are not worth running: see should_fuzz."""
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        should = getattr(getattr(item, "module", None), "should_fuzz", None)
+        operation = getattr(item, "operation_label", None)
+        callspec = getattr(item, "callspec", None)
+        role = callspec.params.get("role") if callspec is not None else None
+        if should is not None and operation and role and not should(operation, role):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def _worker_id(config: pytest.Config) -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 

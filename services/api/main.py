@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -115,7 +116,12 @@ def create_app(
 
 
 def _system_routes(app: FastAPI) -> None:
-    @app.get("/healthz", tags=["system"], operation_id="system-healthz")
+    @app.get(
+        "/healthz",
+        tags=["system"],
+        operation_id="system-healthz",
+        responses={503: {"description": "The database does not answer"}},
+    )
     async def healthz(request: Request) -> JSONResponse:
         """Liveness and database reachability."""
         try:
@@ -156,6 +162,30 @@ def _serve_spa(app: FastAPI, dist: Path) -> None:
         )
 
 
+def _problems_everywhere(schema: dict[str, Any]) -> None:
+    """Every operation with a body may answer 400 (malformed body); every 422 is a Problem.
+
+    Done once here rather than on each route, so a route added later is documented right.
+    """
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path_item in schema.get("paths", {}).values():
+        for op in path_item.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            responses = op["responses"]
+            if "requestBody" in op and "400" not in responses:
+                responses["400"] = {"description": "Malformed request body", "content": problem}
+            if "422" in responses:
+                responses["422"] = {
+                    "description": responses["422"].get("description", "Invalid input"),
+                    "content": problem,
+                }
+    comps = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if unused in comps and unused not in json.dumps(schema.get("paths", {})):
+            comps.pop(unused)
+
+
 def _declare_problem_schema(app: FastAPI) -> None:
     """Make sure `Problem` is in components even before any route references it."""
     original = app.openapi
@@ -172,6 +202,7 @@ def _declare_problem_schema(app: FastAPI) -> None:
         ):
             comps.setdefault(name, sub)
         comps["Problem"].pop("$defs", None)
+        _problems_everywhere(schema)
         app.openapi_schema = schema
         return schema
 

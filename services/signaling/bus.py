@@ -256,7 +256,8 @@ class RedisBus(Bus):
         prefix_len = len(self._key(""))  # "<prefix>:room:"
         while True:
             try:
-                message = await self._pubsub.get_message(timeout=1.0)
+                # Block until a message comes: the standing subscription keeps this valid.
+                message = await self._pubsub.get_message(timeout=None)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # connection lost: keep trying, redis-py reconnects
@@ -313,6 +314,8 @@ class RedisBus(Bus):
             await self._pubsub.unsubscribe(self._channel(room))
 
     async def publish(self, room: str, payload: str) -> None:
+        # Awaited by the sender's own loop, so one sender's messages leave in order; senders
+        # publish concurrently over the connection pool.
         await self._redis.publish(self._channel(room), payload)
 
     async def claim_seat(

@@ -5,11 +5,14 @@ its own writer task, so relaying never waits for a slow reader (a reader that fa
 behind is closed instead) and one flooding client cannot stall another room.
 
 `Rooms` keeps the rooms this instance has connections in; seats and room state live on the
-bus (bus.py) so several instances share them. What crosses the bus is a small text envelope:
-    d<US>roles<US>json   deliver `json` to the local connections holding these roles
-    s<US>state<US>json   the room changed state: remember it, deliver `json` to everyone
-    e<US>conn<US>        a newer connection took this one's seat: close it (4409)
-    x<US>reason<US>json  the room ended: deliver `json` to everyone and close them
+bus (bus.py) so several instances share them. What crosses the bus is a small text envelope,
+`kind<US>arg<US>origin instance<US>json`:
+    d roles   deliver `json` to the local connections holding these roles
+    s state   the room changed state: remember it, deliver `json` to everyone
+    e conn    a newer connection took this one's seat: close it (4409)
+    x reason  the room ended: deliver `json` to everyone and close them
+The instance that publishes `s` or `x` has already told its own connections, and a bus may
+hand an instance its own publication back, so it skips those.
 """
 
 from __future__ import annotations
@@ -178,6 +181,10 @@ class Rooms:
         self.by_id: dict[str, Connection] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self._last_refresh = time.monotonic()
+        self.instance = secrets.token_hex(4)
+
+    def _envelope(self, kind: str, arg: str, text: str = "") -> str:
+        return f"{kind}{US}{arg}{US}{self.instance}{US}{text}"
 
     @property
     def lease(self) -> float:
@@ -216,14 +223,15 @@ class Rooms:
             else:
                 remote.append(role)
         if remote:
-            await self.bus.publish(room.id, f"d{US}{','.join(remote)}{US}{text}")
+            await self.bus.publish(room.id, self._envelope("d", ",".join(remote), text))
 
     def _on_bus(self, room_id: str, payload: str) -> None:
         room = self.rooms.get(room_id)
         if room is None:
             return
-        kind, arg, text = payload.split(US, 2)
+        kind, arg, origin, text = payload.split(US, 3)
         room.last_activity = time.monotonic()
+        mine = origin == self.instance
         if kind == "d":
             for role in arg.split(","):
                 conn = room.conns.get(role)
@@ -231,13 +239,14 @@ class Rooms:
                     conn.send(text)
         elif kind == "s":
             room.state = arg
-            for conn in room.conns.values():
-                conn.send(text)
+            if not mine:
+                for conn in room.conns.values():
+                    conn.send(text)
         elif kind == "e":
             conn = self.by_id.get(arg)
             if conn is not None and conn.room is room:
                 self._evict(conn)
-        elif kind == "x":
+        elif kind == "x" and not mine:
             room.state = "ended"
             code = CloseCode.CONSULT_ENDED if arg == "ended_by_psychiatrist" else CloseCode.ROOM_CLOSED
             for conn in list(room.conns.values()):
@@ -310,7 +319,7 @@ class Rooms:
             )
         )
         if remote_replaced is not None:
-            await self.bus.publish(room_id, f"e{US}{remote_replaced}{US}")
+            await self.bus.publish(room_id, self._envelope("e", remote_replaced))
         presence = Presence(role=role.value, present=True, reason="reconnected" if resumed else "joined")
         await self.deliver(room, [role.other.value], encode(presence))
         self._report("joined", conn)
@@ -408,7 +417,7 @@ class Rooms:
         text = encode(RoomUpdate(state=state))
         for c in room.conns.values():
             c.send(text)
-        await self.bus.publish(room.id, f"s{US}{state}{US}{text}")
+        await self.bus.publish(room.id, self._envelope("s", state, text))
 
     async def end_room(self, room: Room, by: Connection, *, reason: str) -> None:
         was = room.state
@@ -421,7 +430,7 @@ class Rooms:
             self._report("ended", by, reason=reason)
         for c in list(room.conns.values()):
             c.close(code, text)
-        await self.bus.publish(room.id, f"x{US}{reason}{US}{text}")
+        await self.bus.publish(room.id, self._envelope("x", reason, text))
 
     # --- housekeeping -----------------------------------------------------------------------
     async def _sweep_forever(self) -> None:

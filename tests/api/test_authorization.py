@@ -74,7 +74,7 @@ CALLERS = [
 
 @dataclass(frozen=True)
 class Expected:
-    status: int | None  # None: admitted (anything but 401/403 and 5xx)
+    status: int | None  # None: the role gate admits the caller
     problem_type_suffix: str | None = None
 
 

@@ -137,16 +137,21 @@ def role(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def should_fuzz(operation: str, role: str) -> bool:
+    """Pairs not worth fuzzing are deselected at collection (tests/conftest.py), not skipped:
+    - the role gate refuses the role: no input reaches the route, and test_authorization checks
+      that refusal on every route, body included;
+    - the operation ends the caller's own session (logout) for the rest of the run."""
+    if expected_for(ACCESS[operation], ROLES[role]).status is not None:
+        return False
+    return not (role != "anonymous" and operation in ENDS_OWN_SESSION)
+
+
 @pytest.fixture
 def auth_headers(request: pytest.FixtureRequest, world: World, role: str) -> dict[str, str]:
     operation = getattr(request.node, "operation_label", None)
     assert operation, "schemathesis no longer labels its items: cannot tell which operation this is"
-    if expected_for(ACCESS[operation], ROLES[role]).status is not None:
-        # Fuzzing would only meet the role gate's refusal: no input reaches the route. That
-        # refusal is checked on every route, body included, by test_authorization.
-        pytest.skip(f"the role gate refuses {role} on {operation}")
-    if role != "anonymous" and operation in ENDS_OWN_SESSION:
-        pytest.skip(f"{operation} would end the {role}'s session for the rest of the run")
+    assert should_fuzz(operation, role), "collection should have deselected this pair"
     return world.headers[role]
 
 

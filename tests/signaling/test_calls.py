@@ -4,6 +4,7 @@ through coturn (started here on 127.0.0.1) with relay candidates only."""
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from tests.signaling.support import (
     admitted_pair,
     negotiate,
     start_coturn,
+    start_process,
     start_signaling,
     wait_udp_listening,
 )
@@ -150,3 +152,59 @@ async def test_coturn_refuses_wrong_or_expired_credentials_and_the_wait_fails_cl
             await peer.wait_frames(1, timeout=1)
     finally:
         await peer.close()
+
+
+PRODUCTION_CONF = Path(__file__).resolve().parents[2] / "infra" / "coturn" / "turnserver.conf"
+
+
+def start_production_coturn(work: Path, port: int, secret: str) -> ServerProcess:
+    """infra/coturn/turnserver.conf itself, with only this machine's addresses, ports, secret
+    and log file swapped in (and no TLS listener: no certificate here)."""
+    low = 40000 + random.randrange(0, 100) * 200
+    replaced = {
+        "listening-port": str(port),
+        "tls-listening-port": str(free_port()),
+        "static-auth-secret": secret,
+        "log-file": str(work / "turn.log"),
+        "min-port": str(low),
+        "max-port": str(low + 199),
+    }
+    lines = []
+    for line in PRODUCTION_CONF.read_text().splitlines():
+        key = line.split("=", 1)[0]
+        if key in ("cert", "pkey"):
+            continue
+        lines.append(f"{key}={replaced[key]}" if key in replaced else line)
+    (work / "turnserver.conf").write_text("\n".join(lines) + "\n")
+    args = ["turnserver", "-c", str(work / "turnserver.conf"), "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1"]
+    args += ["--no-tls", "--no-dtls", "--verbose", f"--pidfile={work / 'turn.pid'}", f"--userdb={work / 'turndb'}"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALCYON_")}
+    server = start_process("coturn-prod", args, env=env, log_dir=work)
+    wait_udp_listening(port, server)
+    return server
+
+
+async def test_the_production_coturn_config_refuses_to_relay_to_loopback_peers(work_dir: Path) -> None:
+    """The allocation works with REST credentials, but relaying to a 127.0.0.1 peer is refused."""
+    port, secret = free_port(), secrets.token_urlsafe(16)
+    work = work_dir / f"coturn-prod-{port}"
+    work.mkdir()
+    server = start_production_coturn(work, port, secret)
+    try:
+        peers = []
+        for name in ("patient", "psychiatrist"):
+            username, password = turn_credentials(secret, name, now=utcnow(), ttl_seconds=600)
+            ice = [{"urls": [f"turn:127.0.0.1:{port}?transport=udp"], "username": username, "credential": password}]
+            peers.append(Peer(name, ice, relay_only=True))
+        offer = await peers[1].offer()
+        await peers[1].accept(await peers[0].answer(offer))
+        for peer in peers:
+            assert peer.local_candidate_types() == {"relay"}, "the credentials should have allocated a relay"
+        with pytest.raises(AssertionError, match="received 0 video frames"):
+            await peers[0].wait_frames(1, timeout=3)
+        for peer in peers:
+            await peer.close()
+    finally:
+        server.kill()
+    log = server.log_path.parent.joinpath("turn.log").read_text()
+    assert "Forbidden IP" in log, f"coturn did not log refusing the loopback peer:\n{log[-3000:]}"

@@ -180,7 +180,10 @@ async def test_a_flooding_client_does_not_stall_other_rooms(signaling: ServerPro
         latencies.append(time.monotonic() - started)
     assert all(code == 4429 for code in await asyncio.gather(*floods))
     latencies.sort()
-    assert latencies[-1] < 0.5, f"relay in a quiet room slowed to {latencies[-1] * 1000:.0f} ms during a flood"
+    median, worst = latencies[len(latencies) // 2], latencies[-1]
+    # Generous bounds (2 shared cores run these tests): a stall would be seconds, or forever.
+    assert median < 0.25, f"relay in a quiet room: median {median * 1000:.0f} ms during a flood"
+    assert worst < 1.5, f"relay in a quiet room: worst {worst * 1000:.0f} ms during a flood"
     await patient.close()
     await psychiatrist.close()
 

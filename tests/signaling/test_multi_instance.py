@@ -68,6 +68,10 @@ async def test_a_patient_on_one_instance_and_a_psychiatrist_on_another_share_the
     await psychiatrist.send({"type": "admit"})
     await patient.expect("room", state="admitted")
     await psychiatrist.expect("room", state="admitted")
+    for client in (patient, psychiatrist):  # a round trip later, nothing was delivered twice
+        await client.send({"type": "ping", "ts": 3})
+        await client.expect("pong", ts=3)
+        assert [m["type"] for m in client.seen].count("room") == 1
     # The instance that did not see the admit learned it over the bus: relay is open there too.
     await patient.send({"type": "candidate", "candidate": "late", "sdpMid": "0", "sdpMLineIndex": 0})
     assert (await psychiatrist.expect("candidate"))["candidate"] == "late"

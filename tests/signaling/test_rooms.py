@@ -49,6 +49,10 @@ async def test_patient_waits_until_the_psychiatrist_admits(signaling: ServerProc
     await psychiatrist.send({"type": "admit"})
     assert (await patient.expect("room"))["state"] == "admitted"
     assert (await psychiatrist.expect("room"))["state"] == "admitted"
+    for client in (patient, psychiatrist):  # a round trip later, nothing was delivered twice
+        await client.send({"type": "ping", "ts": 2})
+        await client.expect("pong", ts=2)
+        assert [m["type"] for m in client.seen].count("room") == 1
     await patient.close()
     await psychiatrist.close()
 

@@ -71,6 +71,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # Not UTF-8, or not parseable at all: same answer as malformed JSON.
+            return _render(
+                Problem(
+                    type="https://halcyon.health/problems/malformed-json",
+                    title="Malformed request body",
+                    status=400,
+                    detail="The request body could not be read as JSON.",
+                    request_id=_request_id(request),
+                )
+            )
         titles = {404: "Not found", 405: "Method not allowed", 401: "Sign-in required", 403: "Not allowed"}
         problem = Problem(
             type=f"https://halcyon.health/problems/http-{exc.status_code}",

@@ -138,6 +138,7 @@ class Booking(IdMixin, Base):
         CheckConstraint("blocked_until >= ends_at", name="blocked_after_end"),
         Index("ix_bookings_psychiatrist_id_starts_at", "psychiatrist_id", "starts_at"),
         Index("ix_bookings_patient_id_starts_at", "patient_id", "starts_at"),
+        Index("ix_bookings_status_hold_expires_at", "status", "hold_expires_at"),  # hold cleanup
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.user_id", ondelete="CASCADE"))

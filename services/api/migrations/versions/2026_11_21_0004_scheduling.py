@@ -130,6 +130,7 @@ def upgrade() -> None:
     with op.batch_alter_table("bookings", schema=None) as batch_op:
         batch_op.create_index("ix_bookings_patient_id_starts_at", ["patient_id", "starts_at"], unique=False)
         batch_op.create_index("ix_bookings_psychiatrist_id_starts_at", ["psychiatrist_id", "starts_at"], unique=False)
+        batch_op.create_index("ix_bookings_status_hold_expires_at", ["status", "hold_expires_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_bookings_visit_type_id"), ["visit_type_id"], unique=False)
 
     op.create_table(
@@ -194,6 +195,8 @@ def upgrade() -> None:
 
 
 # No double booking, enforced by the database (see services/api/scheduling/models.py).
+# A later SQLite batch migration of `bookings` recreates the table and drops its triggers:
+# such a migration must create them again (reuse _SQLITE_CHECK).
 _PG_CONSTRAINT = (
     "ALTER TABLE bookings ADD CONSTRAINT ex_bookings_no_overlap EXCLUDE USING gist "
     "(psychiatrist_id WITH =, tstzrange(starts_at, blocked_until, '[)') WITH &&) "
@@ -245,6 +248,7 @@ def downgrade() -> None:
     op.drop_table("schedule_settings")
     with op.batch_alter_table("bookings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bookings_visit_type_id"))
+        batch_op.drop_index("ix_bookings_status_hold_expires_at")
         batch_op.drop_index("ix_bookings_psychiatrist_id_starts_at")
         batch_op.drop_index("ix_bookings_patient_id_starts_at")
 

@@ -1,0 +1,413 @@
+"""Signaling benchmark: relay round trip (p50/p99) and messages/s, against the PeerJS server
+and a raw websocket echo, in the same run on the same machine; then two instances via Redis.
+
+    .venv/bin/python bench/signaling.py            # full run (a few minutes)
+    .venv/bin/python bench/signaling.py --quick    # fewer messages, for a smoke check
+
+Everything binds 127.0.0.1 and every process started here is stopped by its PID at the end.
+Scenarios, each with the same client code:
+  one room         2 connections (patient, psychiatrist); the patient sends, the psychiatrist
+                   sends it straight back; round trip = patient -> server -> psychiatrist ->
+                   server -> patient. For the echo server: client -> server -> client.
+  100 connections  50 rooms of 2 (a consult room has two seats) doing the same at once;
+                   messages/s counts every relayed message.
+  Redis            patient on instance A, psychiatrist on instance B: round trip, and 10k
+                   numbered messages checked for loss and order.
+PeerJS (npm `peer`, bench/peerjs) relays the same payloads as CANDIDATE messages to `dst`.
+Our instances run with the message-rate limit raised (a benchmark floods on purpose).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from services.common.clock import utcnow  # noqa: E402
+from services.common.join import SeatRole, mint_join_token  # noqa: E402
+from services.common.tokens import SigningKeys  # noqa: E402
+
+PEERJS_DIR = ROOT / "bench" / "peerjs"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# --- processes --------------------------------------------------------------------------------
+class Procs:
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def start(self, name: str, args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
+        log = (self.log_dir / f"{name}.log").open("wb")
+        self.started.append(subprocess.Popen(args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT))
+
+    def stop_all(self) -> None:
+        for p in self.started:
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGTERM)
+        for p in self.started:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.kill(p.pid, signal.SIGKILL)
+
+
+def wait_port(name: str, port: int, log_dir: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    log = (log_dir / f"{name}.log").read_text(errors="replace")[-2000:]
+    raise SystemExit(f"{name}: nothing listens on 127.0.0.1:{port} after {timeout:g} s\n{log}")
+
+
+class ApiStandIn:
+    """Serves the public keys and accepts call events: the benchmark measures signaling alone."""
+
+    def __init__(self, keys: SigningKeys) -> None:
+        jwks = json.dumps(keys.public_jwks()).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(jwks)
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"applied":true,"status":"waiting"}')
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+ECHO_SERVER = """
+import asyncio, sys
+from websockets.asyncio.server import serve
+async def echo(ws):
+    async for message in ws:
+        await ws.send(message)
+async def main():
+    async with serve(echo, "127.0.0.1", int(sys.argv[1]), ping_interval=None, max_size=2**20):
+        await asyncio.Future()
+asyncio.run(main())
+"""
+
+
+# --- clients --------------------------------------------------------------------------------
+@dataclass
+class Result:
+    name: str
+    rtts: list[float]
+    messages: int
+    seconds: float
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.rtts) * 1000
+
+    @property
+    def p99(self) -> float:
+        ordered = sorted(self.rtts)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+
+    @property
+    def rate(self) -> float:
+        return self.messages / self.seconds
+
+
+Pair = tuple[ClientConnection, ClientConnection, Callable[[int], str], Callable[[str], int]]
+
+
+async def open_ws(url: str) -> ClientConnection:
+    return await connect(url, proxy=None, ping_interval=None, max_size=2**20, open_timeout=10)
+
+
+async def halcyon_pair(url_a: str, url_b: str, keys: SigningKeys) -> Pair:
+    consult, now = uuid.uuid4(), utcnow()
+
+    async def seat(url: str, role: SeatRole) -> ClientConnection:
+        token = mint_join_token(
+            keys,
+            consult_id=consult,
+            user_id=uuid.uuid4(),
+            role=role,
+            not_before=now - timedelta(minutes=1),
+            expires_at=now + timedelta(hours=1),
+        )
+        ws = await open_ws(f"{url}/ws/consults/{consult}")
+        await ws.send(json.dumps({"type": "hello", "protocol": 1, "token": token}))
+        assert json.loads(await ws.recv())["type"] == "joined"
+        return ws
+
+    patient = await seat(url_a, SeatRole.patient)
+    doctor = await seat(url_b, SeatRole.psychiatrist)
+    await doctor.send(json.dumps({"type": "admit"}))
+    while json.loads(await patient.recv()).get("type") != "room":
+        pass
+    while json.loads(await doctor.recv()).get("type") != "room":
+        pass
+
+    def wrap(n: int) -> str:
+        return json.dumps({"type": "candidate", "candidate": f"candidate:{n} 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0})
+
+    def unwrap(raw: str) -> int:
+        msg = json.loads(raw)
+        if msg.get("type") != "candidate":
+            raise SystemExit(f"unexpected message: {raw[:300]}")
+        return int(msg["candidate"].split(" ", 1)[0].removeprefix("candidate:"))
+
+    return patient, doctor, wrap, unwrap
+
+
+async def peerjs_pair(url: str) -> Pair:
+    ids = [uuid.uuid4().hex, uuid.uuid4().hex]
+
+    async def open_peer(peer_id: str) -> ClientConnection:
+        ws = await open_ws(f"{url}/peerjs?key=peerjs&id={peer_id}&token={uuid.uuid4().hex[:8]}")
+        assert json.loads(await ws.recv())["type"] == "OPEN"
+        return ws
+
+    a, b = await open_peer(ids[0]), await open_peer(ids[1])
+
+    def wrap_to(dst: str) -> Callable[[int], str]:
+        def wrap(n: int) -> str:
+            payload = {"candidate": f"candidate:{n} 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0}
+            return json.dumps({"type": "CANDIDATE", "dst": dst, "payload": payload})
+
+        return wrap
+
+    def unwrap(raw: str) -> int:
+        return int(json.loads(raw)["payload"]["candidate"].split(" ", 1)[0].removeprefix("candidate:"))
+
+    # b answers to a: the bouncing side needs its own wrap; stash it on the socket.
+    b.bench_wrap = wrap_to(ids[0])  # type: ignore[attr-defined]
+    return a, b, wrap_to(ids[1]), unwrap
+
+
+async def echo_pair(url: str) -> Pair:
+    ws = await open_ws(url)
+
+    def wrap(n: int) -> str:
+        return json.dumps({"type": "candidate", "candidate": f"candidate:{n} 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0})
+
+    def unwrap(raw: str) -> int:
+        return int(json.loads(raw)["candidate"].split(" ", 1)[0].removeprefix("candidate:"))
+
+    return ws, ws, wrap, unwrap
+
+
+async def ping_pong(pair: Pair, rounds: int) -> list[float]:
+    """The first socket sends; the second sends each message straight back."""
+    a, b, wrap, unwrap = pair
+    back = getattr(b, "bench_wrap", wrap)
+    bouncer = None
+    if a is not b:
+
+        async def bounce() -> None:
+            for _ in range(rounds):
+                await b.send(back(unwrap(await b.recv())))
+
+        bouncer = asyncio.create_task(bounce())
+    rtts = []
+    for n in range(rounds):
+        started = time.perf_counter()
+        await a.send(wrap(n))
+        got = unwrap(await a.recv())
+        rtts.append(time.perf_counter() - started)
+        if got != n:
+            raise SystemExit(f"out of order: sent {n}, got {got}")
+    if bouncer is not None:
+        await bouncer
+    return rtts
+
+
+async def scenario(name: str, make: Callable[[], Awaitable[Pair]], pairs: int, rounds: int) -> Result:
+    opened = [await make() for _ in range(pairs)]
+    await asyncio.gather(*(ping_pong(p, 20) for p in opened))  # warm up
+    started = time.perf_counter()
+    all_rtts = await asyncio.gather(*(ping_pong(p, rounds) for p in opened))
+    seconds = time.perf_counter() - started
+    for a, b, _, _ in opened:
+        await a.close()
+        if b is not a:
+            await b.close()
+    relayed_per_round = 2  # there and back
+    rtts = [r for rs in all_rtts for r in rs]
+    return Result(name, rtts, len(rtts) * relayed_per_round, seconds)
+
+
+async def ordered_stream(pair: Pair, count: int, window: int = 50) -> tuple[int, int]:
+    """Send `count` numbered messages a -> b with `window` in flight; return (lost, reordered)."""
+    a, b, wrap, unwrap = pair
+    credit = asyncio.Semaphore(window)
+    received: list[int] = []
+
+    async def receive() -> None:
+        while len(received) < count:
+            try:
+                raw = await asyncio.wait_for(b.recv(), timeout=5)
+            except TimeoutError:
+                return
+            received.append(unwrap(raw))
+            credit.release()
+
+    reader = asyncio.create_task(receive())
+    for n in range(count):
+        await credit.acquire()
+        await a.send(wrap(n))
+    await reader
+    lost = count - len(set(received))
+    reordered = sum(1 for x, y in zip(received, received[1:], strict=False) if y < x)
+    return lost, reordered
+
+
+# --- the run ------------------------------------------------------------------------------------
+def signaling_env(port: int, api: ApiStandIn, var: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALCYON_")}
+    env.update(
+        {
+            "HALCYON_SIGNALING_HOST": "127.0.0.1",
+            "HALCYON_SIGNALING_PORT": str(port),
+            "HALCYON_SIGNALING_API_URL": api.url,
+            "HALCYON_SIGNALING_JWKS_URL": f"{api.url}/.well-known/jwks.json",
+            "HALCYON_SIGNALING_INTERNAL_SECRET": "bench",
+            "HALCYON_SIGNALING_VAR_DIR": str(var),
+            "HALCYON_SIGNALING_RATE_PER_SECOND": "10000",
+            "HALCYON_SIGNALING_RATE_BURST": "100000",
+            "HALCYON_SIGNALING_HEARTBEAT_TIMEOUT_SECONDS": "600",
+            "HALCYON_SIGNALING_LOG_LEVEL": "WARNING",
+        }
+    )
+    env.update({f"HALCYON_SIGNALING_{k.upper()}": v for k, v in extra.items()})
+    return env
+
+
+def table(results: list[Result]) -> str:
+    lines = [f"{'server':<34} {'p50 ms':>8} {'p99 ms':>8} {'msg/s':>9}"]
+    for r in results:
+        lines.append(f"{r.name:<34} {r.p50:>8.3f} {r.p99:>8.3f} {r.rate:>9.0f}")
+    return "\n".join(lines)
+
+
+async def run(args: argparse.Namespace) -> int:
+    if not (PEERJS_DIR / "node_modules" / ".bin" / "peerjs").exists():
+        npm = shutil.which("npm") or "npm"
+        subprocess.run([npm, "ci", "--prefix", str(PEERJS_DIR), "--no-audit", "--no-fund", "--loglevel=error"], check=True)
+    work = Path(tempfile.mkdtemp(prefix="halcyon-bench-"))
+    keys = SigningKeys.load_or_create(work / "keys.json")
+    api = ApiStandIn(keys)
+    procs = Procs(work)
+    ports = {name: free_port() for name in ("single", "redis_a", "redis_b", "peerjs", "echo")}
+    prefix = f"halcyon-bench:{uuid.uuid4().hex[:8]}"
+    python = sys.executable
+    try:
+        procs.start("single", [python, "-m", "services.signaling.main"], signaling_env(ports["single"], api, work))
+        for name in ("redis_a", "redis_b"):
+            env = signaling_env(ports[name], api, work, redis_url=args.redis_url, bus_prefix=prefix)
+            procs.start(name, [python, "-m", "services.signaling.main"], env)
+        peerjs = str(PEERJS_DIR / "node_modules" / ".bin" / "peerjs")
+        procs.start("peerjs", [peerjs, "--port", str(ports["peerjs"]), "--host", "127.0.0.1"], cwd=PEERJS_DIR)
+        procs.start("echo", [python, "-c", ECHO_SERVER, str(ports["echo"])])
+        for name, port in ports.items():
+            wait_port(name, port, work)
+        for name in ("single", "redis_a", "redis_b"):
+            httpx.get(f"http://127.0.0.1:{ports[name]}/healthz", timeout=5, trust_env=False).raise_for_status()
+
+        ws = {name: f"ws://127.0.0.1:{port}" for name, port in ports.items()}
+        rounds_one, rounds_many = (500, 50) if args.quick else (3000, 200)
+        pairs = 50
+        one_room = [
+            await scenario("halcyon (1 instance)", lambda: halcyon_pair(ws["single"], ws["single"], keys), 1, rounds_one),
+            await scenario("peerjs", lambda: peerjs_pair(ws["peerjs"]), 1, rounds_one),
+            await scenario("raw websocket echo", lambda: echo_pair(ws["echo"]), 1, rounds_one),
+            await scenario(
+                "halcyon (2 instances, Redis)", lambda: halcyon_pair(ws["redis_a"], ws["redis_b"], keys), 1, rounds_one
+            ),
+        ]
+        many = [
+            await scenario("halcyon (1 instance)", lambda: halcyon_pair(ws["single"], ws["single"], keys), pairs, rounds_many),
+            await scenario("peerjs", lambda: peerjs_pair(ws["peerjs"]), pairs, rounds_many),
+            await scenario("raw websocket echo", lambda: echo_pair(ws["echo"]), pairs * 2, rounds_many),
+            await scenario(
+                "halcyon (2 instances, Redis)",
+                lambda: halcyon_pair(ws["redis_a"], ws["redis_b"], keys),
+                pairs,
+                rounds_many,
+            ),
+        ]
+        stream_count = 2000 if args.quick else 10_000
+        lost, reordered = await ordered_stream(await halcyon_pair(ws["redis_a"], ws["redis_b"], keys), stream_count)
+    finally:
+        procs.stop_all()
+        api.server.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
+
+    ours, peer, echo, redis = one_room
+    ours_n, peer_n, echo_n, redis_n = many
+    print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}\n")
+    print(f"One room (2 connections), {rounds_one} round trips:")
+    print(table(one_room))
+    print(f"\n100 connections ({pairs} rooms of 2; echo: 100 clients), {rounds_many} round trips each:")
+    print(table(many))
+    print("\nRatios (halcyon / peerjs; goal: latency <= 1, throughput >= 1):")
+    print(f"  one room        p50 {ours.p50 / peer.p50:.2f}  p99 {ours.p99 / peer.p99:.2f}")
+    print(f"  100 connections p50 {ours_n.p50 / peer_n.p50:.2f}  p99 {ours_n.p99 / peer_n.p99:.2f}  "
+          f"msg/s {ours_n.rate / peer_n.rate:.2f}")
+    print("Ratios (halcyon / raw websocket echo, the floor):")
+    print(f"  one room        p50 {ours.p50 / echo.p50:.2f}  p99 {ours.p99 / echo.p99:.2f}")
+    print(f"  100 connections p50 {ours_n.p50 / echo_n.p50:.2f}  msg/s {ours_n.rate / echo_n.rate:.2f}")
+    print("Two instances via Redis / one instance (goal: p50 <= 1.5):")
+    print(f"  one room        p50 {redis.p50 / ours.p50:.2f}  p99 {redis.p99 / ours.p99:.2f}")
+    print(f"  100 connections p50 {redis_n.p50 / ours_n.p50:.2f}  msg/s {redis_n.rate / ours_n.rate:.2f}")
+    print(f"  {stream_count} numbered messages across instances: {lost} lost, {reordered} reordered")
+    return 0 if lost == 0 and reordered == 0 else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer messages: a smoke check")
+    parser.add_argument("--redis-url", default=os.environ.get("HALCYON_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    return asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Scheduling: visit types, availability, slot search, bookings, reminders."""
