@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -175,7 +176,8 @@ async def halcyon_pair(url_a: str, url_b: str, keys: SigningKeys) -> Pair:
         )
         ws = await open_ws(f"{url}/ws/consults/{consult}")
         await ws.send(json.dumps({"type": "hello", "protocol": 1, "token": token}))
-        assert json.loads(await ws.recv())["type"] == "joined"
+        if json.loads(await ws.recv())["type"] != "joined":
+            raise SystemExit("signaling did not seat the benchmark client")
         return ws
 
     patient = await seat(url_a, SeatRole.patient)
@@ -187,7 +189,14 @@ async def halcyon_pair(url_a: str, url_b: str, keys: SigningKeys) -> Pair:
         pass
 
     def wrap(n: int) -> str:
-        return json.dumps({"type": "candidate", "candidate": f"candidate:{n} 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0})
+        return json.dumps(
+            {
+                "type": "candidate",
+                "candidate": f"candidate:{n} 1 udp 1 127.0.0.1 9 typ host",
+                "sdpMid": "0",
+                "sdpMLineIndex": 0,
+            }
+        )
 
     def unwrap(raw: str) -> int:
         msg = json.loads(raw)
@@ -203,7 +212,8 @@ async def peerjs_pair(url: str) -> Pair:
 
     async def open_peer(peer_id: str) -> ClientConnection:
         ws = await open_ws(f"{url}/peerjs?key=peerjs&id={peer_id}&token={uuid.uuid4().hex[:8]}")
-        assert json.loads(await ws.recv())["type"] == "OPEN"
+        if json.loads(await ws.recv())["type"] != "OPEN":
+            raise SystemExit("PeerJS did not open the benchmark client")
         return ws
 
     a, b = await open_peer(ids[0]), await open_peer(ids[1])
@@ -227,7 +237,14 @@ async def echo_pair(url: str) -> Pair:
     ws = await open_ws(url)
 
     def wrap(n: int) -> str:
-        return json.dumps({"type": "candidate", "candidate": f"candidate:{n} 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0})
+        return json.dumps(
+            {
+                "type": "candidate",
+                "candidate": f"candidate:{n} 1 udp 1 127.0.0.1 9 typ host",
+                "sdpMid": "0",
+                "sdpMLineIndex": 0,
+            }
+        )
 
     def unwrap(raw: str) -> int:
         return int(json.loads(raw)["candidate"].split(" ", 1)[0].removeprefix("candidate:"))
@@ -296,7 +313,7 @@ async def ordered_stream(pair: Pair, count: int, window: int = 50) -> tuple[int,
         await a.send(wrap(n))
     await reader
     lost = count - len(set(received))
-    reordered = sum(1 for x, y in zip(received, received[1:], strict=False) if y < x)
+    reordered = sum(1 for x, y in itertools.pairwise(received) if y < x)
     return lost, reordered
 
 
@@ -328,10 +345,19 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-async def run(args: argparse.Namespace) -> int:
+def install_peerjs() -> None:
     if not (PEERJS_DIR / "node_modules" / ".bin" / "peerjs").exists():
         npm = shutil.which("npm") or "npm"
-        subprocess.run([npm, "ci", "--prefix", str(PEERJS_DIR), "--no-audit", "--no-fund", "--loglevel=error"], check=True)
+        args = [npm, "ci", "--prefix", str(PEERJS_DIR), "--no-audit", "--no-fund", "--loglevel=error"]
+        subprocess.run(args, check=True)
+
+
+def check_health(ports: list[int]) -> None:
+    for port in ports:
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5, trust_env=False).raise_for_status()
+
+
+async def run(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="halcyon-bench-"))
     keys = SigningKeys.load_or_create(work / "keys.json")
     api = ApiStandIn(keys)
@@ -349,14 +375,15 @@ async def run(args: argparse.Namespace) -> int:
         procs.start("echo", [python, "-c", ECHO_SERVER, str(ports["echo"])])
         for name, port in ports.items():
             wait_port(name, port, work)
-        for name in ("single", "redis_a", "redis_b"):
-            httpx.get(f"http://127.0.0.1:{ports[name]}/healthz", timeout=5, trust_env=False).raise_for_status()
+        check_health([ports["single"], ports["redis_a"], ports["redis_b"]])
 
         ws = {name: f"ws://127.0.0.1:{port}" for name, port in ports.items()}
         rounds_one, rounds_many = (500, 50) if args.quick else (3000, 200)
         pairs = 50
         one_room = [
-            await scenario("halcyon (1 instance)", lambda: halcyon_pair(ws["single"], ws["single"], keys), 1, rounds_one),
+            await scenario(
+                "halcyon (1 instance)", lambda: halcyon_pair(ws["single"], ws["single"], keys), 1, rounds_one
+            ),
             await scenario("peerjs", lambda: peerjs_pair(ws["peerjs"]), 1, rounds_one),
             await scenario("raw websocket echo", lambda: echo_pair(ws["echo"]), 1, rounds_one),
             await scenario(
@@ -364,7 +391,9 @@ async def run(args: argparse.Namespace) -> int:
             ),
         ]
         many = [
-            await scenario("halcyon (1 instance)", lambda: halcyon_pair(ws["single"], ws["single"], keys), pairs, rounds_many),
+            await scenario(
+                "halcyon (1 instance)", lambda: halcyon_pair(ws["single"], ws["single"], keys), pairs, rounds_many
+            ),
             await scenario("peerjs", lambda: peerjs_pair(ws["peerjs"]), pairs, rounds_many),
             await scenario("raw websocket echo", lambda: echo_pair(ws["echo"]), pairs * 2, rounds_many),
             await scenario(
@@ -390,8 +419,10 @@ async def run(args: argparse.Namespace) -> int:
     print(table(many))
     print("\nRatios (halcyon / peerjs; goal: latency <= 1, throughput >= 1):")
     print(f"  one room        p50 {ours.p50 / peer.p50:.2f}  p99 {ours.p99 / peer.p99:.2f}")
-    print(f"  100 connections p50 {ours_n.p50 / peer_n.p50:.2f}  p99 {ours_n.p99 / peer_n.p99:.2f}  "
-          f"msg/s {ours_n.rate / peer_n.rate:.2f}")
+    print(
+        f"  100 connections p50 {ours_n.p50 / peer_n.p50:.2f}  p99 {ours_n.p99 / peer_n.p99:.2f}  "
+        f"msg/s {ours_n.rate / peer_n.rate:.2f}"
+    )
     print("Ratios (halcyon / raw websocket echo, the floor):")
     print(f"  one room        p50 {ours.p50 / echo.p50:.2f}  p99 {ours.p99 / echo.p99:.2f}")
     print(f"  100 connections p50 {ours_n.p50 / echo_n.p50:.2f}  msg/s {ours_n.rate / echo_n.rate:.2f}")
@@ -406,6 +437,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer messages: a smoke check")
     parser.add_argument("--redis-url", default=os.environ.get("HALCYON_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    install_peerjs()
     return asyncio.run(run(parser.parse_args()))
 
 

@@ -86,14 +86,15 @@ class EchoSession:
     async def measure(self) -> PrecallStats:
         report: dict[str, Any] = dict(await self.pc.getStats())
         now = time.monotonic()
-        rtts = [s.roundTripTime for s in report.values() if s.type == "remote-inbound-rtp"]
+        # A report block may come before any RTT could be measured (roundTripTime None).
+        rtts = [s.roundTripTime for s in report.values() if s.type == "remote-inbound-rtp" and s.roundTripTime]
         inbound = [s for s in report.values() if s.type == "inbound-rtp"]
-        received = sum(s.packetsReceived for s in inbound)
-        lost = max(0, sum(s.packetsLost for s in inbound))
-        jitters = [s.jitter / CLOCK_RATES.get(s.kind, 90000) * 1000 for s in inbound if s.jitter is not None]
+        received = sum(s.packetsReceived or 0 for s in inbound)
+        lost = max(0, sum(s.packetsLost or 0 for s in inbound))
+        jitters = [s.jitter / CLOCK_RATES.get(s.kind, 90000) * 1000 for s in inbound if s.jitter]
         transports = [s for s in report.values() if s.type == "transport"]
-        bytes_in = sum(s.bytesReceived for s in transports)
-        bytes_out = sum(s.bytesSent for s in transports)
+        bytes_in = sum(s.bytesReceived or 0 for s in transports)
+        bytes_out = sum(s.bytesSent or 0 for s in transports)
         in_kbps = out_kbps = None
         if self._last is not None and now > self._last[0]:
             span = now - self._last[0]

@@ -140,7 +140,12 @@ async def consult_socket(ws: WebSocket, consult_id: str) -> None:
         if not same:
             conn.fail(CloseCode.UNAUTHORIZED, "wrong_consult", "This join token is for another consult.")
             return
-        seated = await rooms.join(conn, claims)
+        try:
+            seated = await rooms.join(conn, claims)
+        except Exception:  # the bus is unreachable: the client retries, maybe elsewhere
+            log.exception("joining a room failed", extra={"consult_id": consult_id})
+            conn.fail(CloseCode.INTERNAL_ERROR, "internal_error", "Could not join the room: reconnect.")
+            return
         if not seated:
             return
         while True:
@@ -251,6 +256,5 @@ async def _precall_stats(conn: Connection, session: EchoSession) -> None:
         await asyncio.sleep(1.0)
         try:
             conn.send(await session.measure())
-        except Exception:
-            log.warning("pre-call stats failed")
-            return
+        except Exception:  # e.g. a transport not started yet: measure again next second
+            log.warning("pre-call stats failed", exc_info=True)

@@ -43,7 +43,7 @@ class PsychiatristRead(ResponseBody):
     licenses: list[LicenseRead]
 
 
-class ProfileUpdate(RequestBody):
+class PsychiatristProfileUpdate(RequestBody):
     display_name: ShortText | None = None
     credentials: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = None
     bio: Annotated[str, StringConstraints(max_length=4000)] | None = None
@@ -100,7 +100,7 @@ async def get_psychiatrist(psychiatrist_id: uuid.UUID, session: ReadSession) -> 
 
 @router.patch("/psychiatrists/{psychiatrist_id}", response_model=PsychiatristRead, responses=STAFF_EDIT_BODY)
 async def update_psychiatrist(
-    psychiatrist_id: uuid.UUID, body: ProfileUpdate, actor: CurrentStaff, session: WriteSession, ctx: Ctx
+    psychiatrist_id: uuid.UUID, body: PsychiatristProfileUpdate, actor: CurrentStaff, session: WriteSession, ctx: Ctx
 ) -> PsychiatristRead:
     """Edit a profile: the psychiatrist's own, or anyone's for admins."""
     profile = await clinician_service.update_profile(

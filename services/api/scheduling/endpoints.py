@@ -24,6 +24,7 @@ from services.api.scheduling.notify import join_url
 from services.api.scheduling.schemas import (
     WEEKDAYS,
     AvailabilityRead,
+    AvailabilityRuleRead,
     BookingCancel,
     BookingCreate,
     BookingRead,
@@ -33,7 +34,6 @@ from services.api.scheduling.schemas import (
     OverridePut,
     OverrideRead,
     RuleCreate,
-    RuleRead,
     ScheduleSettingsPut,
     ScheduleSettingsRead,
     SlotRead,
@@ -99,8 +99,8 @@ async def update_visit_type(
 
 
 # --- availability --------------------------------------------------------------------------
-def _rule(r: AvailabilityRule) -> RuleRead:
-    return RuleRead(id=r.id, weekday=WEEKDAYS[r.weekday], start=r.start_time, end=r.end_time)
+def _rule(r: AvailabilityRule) -> AvailabilityRuleRead:
+    return AvailabilityRuleRead(id=r.id, weekday=WEEKDAYS[r.weekday], start=r.start_time, end=r.end_time)
 
 
 def _override(o: AvailabilityOverride) -> OverrideRead:
@@ -151,12 +151,12 @@ async def put_schedule_settings(
 @availability_router.post(
     "/rules",
     status_code=201,
-    response_model=RuleRead,
+    response_model=AvailabilityRuleRead,
     responses=responses(*WITH_BODY, NotYourProfile, PsychiatristNotFound, svc.OverlappingAvailability),
 )
 async def add_availability_rule(
     psychiatrist_id: uuid.UUID, body: RuleCreate, actor: CurrentStaff, session: WriteSession, ctx: Ctx
-) -> RuleRead:
+) -> AvailabilityRuleRead:
     """Add weekly hours on one weekday, in the psychiatrist's time zone."""
     return _rule(await availability_service.add_rule(session, ctx, actor, psychiatrist_id, body))
 

@@ -85,7 +85,7 @@ class RuleCreate(TimeWindow):
     weekday: Weekday
 
 
-class RuleRead(ResponseBody):
+class AvailabilityRuleRead(ResponseBody):
     id: uuid.UUID
     weekday: Weekday
     start: time
@@ -147,7 +147,7 @@ class AvailabilityRead(ResponseBody):
     psychiatrist_id: uuid.UUID
     time_zone: str
     settings: ScheduleSettingsRead
-    rules: list[RuleRead]
+    rules: list[AvailabilityRuleRead]
     overrides: list[OverrideRead]
     time_off: list[TimeOffRead]
 

@@ -10,6 +10,7 @@ from services.api.treatment import service as svc
 from services.api.treatment.deps import AppSettings
 from services.api.treatment.schemas import (
     Discharge,
+    InfusionSessionRead,
     PatientPlanRead,
     PlanCreate,
     PlanRead,
@@ -17,7 +18,6 @@ from services.api.treatment.schemas import (
     PlanUpdate,
     SeriesProgress,
     SessionPrefill,
-    SessionRead,
     SessionStart,
     SessionUpdate,
     Timepoint,
@@ -114,10 +114,10 @@ async def get_series_progress(
     return await treatment_service.progress(session, ctx, actor, settings, plan_id)
 
 
-@router.get("/treatment-plans/{plan_id}/sessions", response_model=list[SessionRead], responses=PLAN)
+@router.get("/treatment-plans/{plan_id}/sessions", response_model=list[InfusionSessionRead], responses=PLAN)
 async def list_infusion_sessions(
     plan_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist
-) -> list[SessionRead]:
+) -> list[InfusionSessionRead]:
     """Every infusion session of a plan, in order."""
     return await treatment_service.list_sessions(session, ctx, actor, plan_id)
 
@@ -133,7 +133,7 @@ async def prefill_infusion_session(
 @router.post(
     "/treatment-plans/{plan_id}/sessions",
     status_code=201,
-    response_model=SessionRead,
+    response_model=InfusionSessionRead,
     responses=responses(
         *WITH_BODY,
         svc.PlanNotFound,
@@ -153,34 +153,34 @@ async def start_infusion_session(
     ctx: Ctx,
     actor: CurrentPsychiatrist,
     settings: AppSettings,
-) -> SessionRead:
+) -> InfusionSessionRead:
     """Start (or hold) an infusion: weight, dose, lot and pre-infusion vitals."""
     return await treatment_service.start_session(session, ctx, actor, settings, plan_id, body)
 
 
-@router.get("/infusion-sessions/{session_id}", response_model=SessionRead, responses=INFUSION)
+@router.get("/infusion-sessions/{session_id}", response_model=InfusionSessionRead, responses=INFUSION)
 async def get_infusion_session(
     session_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist
-) -> SessionRead:
+) -> InfusionSessionRead:
     """One infusion session with its vitals."""
     return await treatment_service.get_session(session, ctx, actor, session_id)
 
 
 @router.patch(
     "/infusion-sessions/{session_id}",
-    response_model=SessionRead,
+    response_model=InfusionSessionRead,
     responses=responses(*WITH_BODY, svc.InfusionNotFound, PatientNotFound, svc.InfusionClosed, svc.InvalidTimes),
 )
 async def update_infusion_session(
     session_id: uuid.UUID, body: SessionUpdate, session: WriteSession, ctx: Ctx, actor: CurrentPsychiatrist
-) -> SessionRead:
+) -> InfusionSessionRead:
     """Record CADSS-6, side effects, interventions, lot, times or notes of a session in progress."""
     return await treatment_service.update_session(session, ctx, actor, session_id, body)
 
 
 @router.put(
     "/infusion-sessions/{session_id}/vitals/{timepoint}",
-    response_model=SessionRead,
+    response_model=InfusionSessionRead,
     responses=responses(*WITH_BODY, svc.InfusionNotFound, PatientNotFound, svc.InfusionClosed, svc.PreVitalsFixed),
 )
 async def record_infusion_vitals(
@@ -190,14 +190,14 @@ async def record_infusion_vitals(
     session: WriteSession,
     ctx: Ctx,
     actor: CurrentPsychiatrist,
-) -> SessionRead:
+) -> InfusionSessionRead:
     """Record BP, heart rate and SpO2 at 15, 30, 45 min, end or discharge."""
     return await treatment_service.record_vitals(session, ctx, actor, session_id, timepoint, body)
 
 
 @router.post(
     "/infusion-sessions/{session_id}/discharge",
-    response_model=SessionRead,
+    response_model=InfusionSessionRead,
     responses=responses(
         *WITH_BODY,
         svc.InfusionNotFound,
@@ -209,7 +209,7 @@ async def record_infusion_vitals(
 )
 async def discharge_infusion_session(
     session_id: uuid.UUID, body: Discharge, session: WriteSession, ctx: Ctx, actor: CurrentPsychiatrist
-) -> SessionRead:
+) -> InfusionSessionRead:
     """Discharge the patient: alert, vitals near baseline, escort present; the session closes."""
     return await treatment_service.discharge(session, ctx, actor, session_id, body)
 

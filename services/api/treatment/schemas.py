@@ -257,7 +257,7 @@ class Discharge(RequestBody):
     discharged_at: ClinicalTime | None = None
 
 
-class SessionRead(ResponseBody):
+class InfusionSessionRead(ResponseBody):
     id: uuid.UUID
     plan_id: uuid.UUID
     patient_id: uuid.UUID

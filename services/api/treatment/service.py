@@ -27,6 +27,7 @@ from services.api.treatment.schemas import (
     SERIOUS_SIDE_EFFECTS,
     Discharge,
     InfusionMarker,
+    InfusionSessionRead,
     InterventionRead,
     PatientPlanRead,
     PlanCreate,
@@ -36,7 +37,6 @@ from services.api.treatment.schemas import (
     PlanUpdate,
     SeriesProgress,
     SessionPrefill,
-    SessionRead,
     SessionStart,
     SessionUpdate,
     SideEffectRead,
@@ -200,10 +200,10 @@ def _vitals_read(v: InfusionVitals) -> VitalsRead:
 _TIMEPOINT_ORDER = {tp.value: i for i, tp in enumerate(Timepoint)}
 
 
-def session_read(s: InfusionSession, vitals: Sequence[InfusionVitals]) -> SessionRead:
+def session_read(s: InfusionSession, vitals: Sequence[InfusionVitals]) -> InfusionSessionRead:
     ordered = sorted(vitals, key=lambda v: _TIMEPOINT_ORDER.get(v.timepoint, 99))
     taken = {v.timepoint for v in vitals}
-    return SessionRead(
+    return InfusionSessionRead(
         id=s.id,
         plan_id=s.plan_id,
         patient_id=s.patient_id,
@@ -508,7 +508,7 @@ class TreatmentService:
         ]
 
     # --- infusion sessions ----------------------------------------------------------------------------
-    async def _read(self, session: AsyncSession, infusion: InfusionSession) -> SessionRead:
+    async def _read(self, session: AsyncSession, infusion: InfusionSession) -> InfusionSessionRead:
         vitals = await repo.vitals(session, [infusion.id])
         return session_read(infusion, vitals[infusion.id])
 
@@ -520,7 +520,7 @@ class TreatmentService:
         settings: Settings,
         plan_id: uuid.UUID,
         body: SessionStart,
-    ) -> SessionRead:
+    ) -> InfusionSessionRead:
         plan = await self._plan_for(session, actor, plan_id, for_update=True)
         if plan.status != PlanStatus.active:
             raise PlanNotActive(f"The plan is {plan.status}: activate it before an infusion.")
@@ -601,7 +601,7 @@ class TreatmentService:
 
     async def get_session(
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, session_id: uuid.UUID
-    ) -> SessionRead:
+    ) -> InfusionSessionRead:
         infusion = await self._infusion_for(session, actor, session_id)
         audit.record(
             session,
@@ -615,7 +615,7 @@ class TreatmentService:
 
     async def list_sessions(
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, plan_id: uuid.UUID
-    ) -> list[SessionRead]:
+    ) -> list[InfusionSessionRead]:
         plan = await self._plan_for(session, actor, plan_id)
         infusions = await repo.infusions_for_plan(session, plan.id)
         vitals = await repo.vitals(session, [s.id for s in infusions])
@@ -678,7 +678,7 @@ class TreatmentService:
 
     async def update_session(
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, session_id: uuid.UUID, body: SessionUpdate
-    ) -> SessionRead:
+    ) -> InfusionSessionRead:
         infusion = await self._open_infusion(session, actor, session_id)
         fields = body.model_fields_set
         if "lot_number" in fields and body.lot_number is not None:
@@ -722,7 +722,7 @@ class TreatmentService:
         session_id: uuid.UUID,
         timepoint: Timepoint,
         body: VitalsIn,
-    ) -> SessionRead:
+    ) -> InfusionSessionRead:
         infusion = await self._open_infusion(session, actor, session_id)
         if timepoint == Timepoint.pre:
             raise PreVitalsFixed("Pre-infusion vitals were recorded when the session started.")
@@ -754,7 +754,7 @@ class TreatmentService:
 
     async def discharge(
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, session_id: uuid.UUID, body: Discharge
-    ) -> SessionRead:
+    ) -> InfusionSessionRead:
         infusion = await self._open_infusion(session, actor, session_id)
         errors: list[FieldError] = []
         for name, ok, message in (

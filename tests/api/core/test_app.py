@@ -138,3 +138,10 @@ def test_development_app_serves_the_local_mailbox_and_production_does_not(settin
     assert "/api/auth/login" in prod_paths
     assert "/api/dev/mailbox" in dev_paths
     assert "/api/dev/mailbox" not in prod_paths
+
+
+def test_schema_names_are_unique_so_the_generated_client_stays_stable(app) -> None:  # type: ignore[no-untyped-def]
+    # Two models with one name make FastAPI fall back to module-qualified names, which would
+    # rename types in the frontend's generated client whenever a module moves.
+    qualified = [name for name in app.openapi()["components"]["schemas"] if "__" in name]
+    assert not qualified, f"rename these schemas so each name is unique: {qualified}"

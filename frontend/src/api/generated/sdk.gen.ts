@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AdminCreateInvitationData, AdminCreateInvitationErrors, AdminCreateInvitationResponses, AdminListInvitationsData, AdminListInvitationsErrors, AdminListInvitationsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AuditListAuditEntriesData, AuditListAuditEntriesErrors, AuditListAuditEntriesResponses, AuditVerifyAuditChainData, AuditVerifyAuditChainErrors, AuditVerifyAuditChainResponses, AuthAcceptInvitationData, AuthAcceptInvitationErrors, AuthAcceptInvitationResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthConfirmPasswordResetData, AuthConfirmPasswordResetErrors, AuthConfirmPasswordResetResponses, AuthInspectInvitationData, AuthInspectInvitationErrors, AuthInspectInvitationResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginMfaData, AuthLoginMfaErrors, AuthLoginMfaResponses, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMfaConfirmData, AuthMfaConfirmErrors, AuthMfaConfirmResponses, AuthMfaEnrollData, AuthMfaEnrollErrors, AuthMfaEnrollResponses, AuthOidcCallbackData, AuthOidcCallbackErrors, AuthOidcInfoData, AuthOidcInfoResponses, AuthOidcLoginData, AuthOidcLoginErrors, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthRequestPasswordResetData, AuthRequestPasswordResetErrors, AuthRequestPasswordResetResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthRevokeOtherSessionsData, AuthRevokeOtherSessionsErrors, AuthRevokeOtherSessionsResponses, AuthRevokeSessionData, AuthRevokeSessionErrors, AuthRevokeSessionResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, MeGetMeData, MeGetMeErrors, MeGetMeResponses, PracticeGetPracticeData, PracticeGetPracticeResponses, PsychiatristsDeleteLicenseData, PsychiatristsDeleteLicenseErrors, PsychiatristsDeleteLicenseResponses, PsychiatristsGetPsychiatristData, PsychiatristsGetPsychiatristErrors, PsychiatristsGetPsychiatristResponses, PsychiatristsListLicensesData, PsychiatristsListLicensesErrors, PsychiatristsListLicensesResponses, PsychiatristsListPsychiatristsData, PsychiatristsListPsychiatristsResponses, PsychiatristsPutLicenseData, PsychiatristsPutLicenseErrors, PsychiatristsPutLicenseResponses, PsychiatristsUpdatePsychiatristData, PsychiatristsUpdatePsychiatristErrors, PsychiatristsUpdatePsychiatristResponses, SystemHealthzData, SystemHealthzResponses, SystemJwksData, SystemJwksResponses } from './types.gen';
+import type { AdminAssignCareTeamPsychiatristData, AdminAssignCareTeamPsychiatristErrors, AdminAssignCareTeamPsychiatristResponses, AdminCreateInvitationData, AdminCreateInvitationErrors, AdminCreateInvitationResponses, AdminListCareTeamData, AdminListCareTeamErrors, AdminListCareTeamResponses, AdminListInvitationsData, AdminListInvitationsErrors, AdminListInvitationsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRemoveCareTeamPsychiatristData, AdminRemoveCareTeamPsychiatristErrors, AdminRemoveCareTeamPsychiatristResponses, AdminSafetySummaryData, AdminSafetySummaryErrors, AdminSafetySummaryResponses, AuditListAuditEntriesData, AuditListAuditEntriesErrors, AuditListAuditEntriesResponses, AuditVerifyAuditChainData, AuditVerifyAuditChainErrors, AuditVerifyAuditChainResponses, AuthAcceptInvitationData, AuthAcceptInvitationErrors, AuthAcceptInvitationResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthConfirmPasswordResetData, AuthConfirmPasswordResetErrors, AuthConfirmPasswordResetResponses, AuthInspectInvitationData, AuthInspectInvitationErrors, AuthInspectInvitationResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginMfaData, AuthLoginMfaErrors, AuthLoginMfaResponses, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMfaConfirmData, AuthMfaConfirmErrors, AuthMfaConfirmResponses, AuthMfaEnrollData, AuthMfaEnrollErrors, AuthMfaEnrollResponses, AuthOidcCallbackData, AuthOidcCallbackErrors, AuthOidcInfoData, AuthOidcInfoResponses, AuthOidcLoginData, AuthOidcLoginErrors, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthRequestPasswordResetData, AuthRequestPasswordResetErrors, AuthRequestPasswordResetResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthRevokeOtherSessionsData, AuthRevokeOtherSessionsErrors, AuthRevokeOtherSessionsResponses, AuthRevokeSessionData, AuthRevokeSessionErrors, AuthRevokeSessionResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, AvailabilityAddAvailabilityRuleData, AvailabilityAddAvailabilityRuleErrors, AvailabilityAddAvailabilityRuleResponses, AvailabilityAddTimeOffData, AvailabilityAddTimeOffErrors, AvailabilityAddTimeOffResponses, AvailabilityDeleteAvailabilityOverrideData, AvailabilityDeleteAvailabilityOverrideErrors, AvailabilityDeleteAvailabilityOverrideResponses, AvailabilityDeleteAvailabilityRuleData, AvailabilityDeleteAvailabilityRuleErrors, AvailabilityDeleteAvailabilityRuleResponses, AvailabilityDeleteTimeOffData, AvailabilityDeleteTimeOffErrors, AvailabilityDeleteTimeOffResponses, AvailabilityGetAvailabilityData, AvailabilityGetAvailabilityErrors, AvailabilityGetAvailabilityResponses, AvailabilityPutAvailabilityOverrideData, AvailabilityPutAvailabilityOverrideErrors, AvailabilityPutAvailabilityOverrideResponses, AvailabilityPutScheduleSettingsData, AvailabilityPutScheduleSettingsErrors, AvailabilityPutScheduleSettingsResponses, BookingsBookVisitData, BookingsBookVisitErrors, BookingsBookVisitResponses, BookingsCancelBookingData, BookingsCancelBookingErrors, BookingsCancelBookingResponses, BookingsGetBookingData, BookingsGetBookingErrors, BookingsGetBookingResponses, BookingsListBookingsData, BookingsListBookingsErrors, BookingsListBookingsResponses, BookingsMarkNoShowData, BookingsMarkNoShowErrors, BookingsMarkNoShowResponses, BookingsRescheduleBookingData, BookingsRescheduleBookingErrors, BookingsRescheduleBookingResponses, ConsentsGetConsentDocumentData, ConsentsGetConsentDocumentErrors, ConsentsGetConsentDocumentResponses, ConsentsGetMyConsentsData, ConsentsGetMyConsentsErrors, ConsentsGetMyConsentsResponses, ConsentsGetPatientConsentsData, ConsentsGetPatientConsentsErrors, ConsentsGetPatientConsentsResponses, ConsentsSignConsentData, ConsentsSignConsentErrors, ConsentsSignConsentResponses, ConsultsGetConsultData, ConsultsGetConsultErrors, ConsultsGetConsultResponses, ConsultsListConsultMessagesData, ConsultsListConsultMessagesErrors, ConsultsListConsultMessagesResponses, ConsultsPatientJoinTokenData, ConsultsPatientJoinTokenErrors, ConsultsPatientJoinTokenResponses, ConsultsPrecallTokenData, ConsultsPrecallTokenErrors, ConsultsPrecallTokenResponses, ConsultsPsychiatristJoinTokenData, ConsultsPsychiatristJoinTokenErrors, ConsultsPsychiatristJoinTokenResponses, ConsultsWaitingRoomData, ConsultsWaitingRoomErrors, ConsultsWaitingRoomResponses, IntakeGetMyIntakeData, IntakeGetMyIntakeErrors, IntakeGetMyIntakeResponses, IntakeGetPatientIntakeData, IntakeGetPatientIntakeErrors, IntakeGetPatientIntakeResponses, IntakeSaveMyIntakeDraftData, IntakeSaveMyIntakeDraftErrors, IntakeSaveMyIntakeDraftResponses, IntakeSubmitMyIntakeData, IntakeSubmitMyIntakeErrors, IntakeSubmitMyIntakeResponses, InternalRecordCallEventData, InternalRecordCallEventErrors, InternalRecordCallEventResponses, MeGetMeData, MeGetMeErrors, MeGetMeResponses, NotesAddNoteAddendumData, NotesAddNoteAddendumErrors, NotesAddNoteAddendumResponses, NotesCreateNoteData, NotesCreateNoteErrors, NotesCreateNoteResponses, NotesDiscardNoteData, NotesDiscardNoteErrors, NotesDiscardNoteResponses, NotesExportNotePdfData, NotesExportNotePdfErrors, NotesExportNotePdfResponses, NotesGetNoteData, NotesGetNoteErrors, NotesGetNoteResponses, NotesListNoteTemplatesData, NotesListNoteTemplatesErrors, NotesListNoteTemplatesResponses, NotesListPatientNotesData, NotesListPatientNotesErrors, NotesListPatientNotesResponses, NotesPullObjectiveIntoNoteData, NotesPullObjectiveIntoNoteErrors, NotesPullObjectiveIntoNoteResponses, NotesSignNoteData, NotesSignNoteErrors, NotesSignNoteResponses, NotesUpdateNoteData, NotesUpdateNoteErrors, NotesUpdateNoteResponses, PatientsGetMyProfileData, PatientsGetMyProfileErrors, PatientsGetMyProfileResponses, PatientsGetPatientProfileData, PatientsGetPatientProfileErrors, PatientsGetPatientProfileResponses, PatientsListMyPatientsData, PatientsListMyPatientsErrors, PatientsListMyPatientsResponses, PatientsUpdateMyProfileData, PatientsUpdateMyProfileErrors, PatientsUpdateMyProfileResponses, PracticeGetPracticeData, PracticeGetPracticeResponses, PsychiatristsDeleteLicenseData, PsychiatristsDeleteLicenseErrors, PsychiatristsDeleteLicenseResponses, PsychiatristsGetPsychiatristData, PsychiatristsGetPsychiatristErrors, PsychiatristsGetPsychiatristResponses, PsychiatristsListLicensesData, PsychiatristsListLicensesErrors, PsychiatristsListLicensesResponses, PsychiatristsListPsychiatristsData, PsychiatristsListPsychiatristsResponses, PsychiatristsPutLicenseData, PsychiatristsPutLicenseErrors, PsychiatristsPutLicenseResponses, PsychiatristsUpdatePsychiatristData, PsychiatristsUpdatePsychiatristErrors, PsychiatristsUpdatePsychiatristResponses, SafetyAcknowledgeSafetyTaskData, SafetyAcknowledgeSafetyTaskErrors, SafetyAcknowledgeSafetyTaskResponses, SafetyListPatientSafetyTasksData, SafetyListPatientSafetyTasksErrors, SafetyListPatientSafetyTasksResponses, SafetyListSafetyTasksData, SafetyListSafetyTasksErrors, SafetyListSafetyTasksResponses, ScalesAssignScaleData, ScalesAssignScaleErrors, ScalesAssignScaleResponses, ScalesEnterPatientScaleData, ScalesEnterPatientScaleErrors, ScalesEnterPatientScaleResponses, ScalesGetScaleData, ScalesGetScaleErrors, ScalesGetScaleResponses, ScalesListMyDueScalesData, ScalesListMyDueScalesErrors, ScalesListMyDueScalesResponses, ScalesListMyScaleResultsData, ScalesListMyScaleResultsErrors, ScalesListMyScaleResultsResponses, ScalesListPatientScaleResultsData, ScalesListPatientScaleResultsErrors, ScalesListPatientScaleResultsResponses, ScalesListScaleAssignmentsData, ScalesListScaleAssignmentsErrors, ScalesListScaleAssignmentsResponses, ScalesListScalesData, ScalesListScalesErrors, ScalesListScalesResponses, ScalesSubmitMyScaleData, ScalesSubmitMyScaleErrors, ScalesSubmitMyScaleResponses, SchedulingSearchSlotsData, SchedulingSearchSlotsErrors, SchedulingSearchSlotsResponses, ScreeningGetScreeningRulesData, ScreeningGetScreeningRulesErrors, ScreeningGetScreeningRulesResponses, ScreeningListScreeningFlagsData, ScreeningListScreeningFlagsErrors, ScreeningListScreeningFlagsResponses, ScreeningReviewScreeningFlagData, ScreeningReviewScreeningFlagErrors, ScreeningReviewScreeningFlagResponses, SystemHealthzData, SystemHealthzErrors, SystemHealthzResponses, SystemJwksData, SystemJwksResponses, TreatmentChangeTreatmentPlanStatusData, TreatmentChangeTreatmentPlanStatusErrors, TreatmentChangeTreatmentPlanStatusResponses, TreatmentCreateTreatmentPlanData, TreatmentCreateTreatmentPlanErrors, TreatmentCreateTreatmentPlanResponses, TreatmentDischargeInfusionSessionData, TreatmentDischargeInfusionSessionErrors, TreatmentDischargeInfusionSessionResponses, TreatmentGetInfusionSessionData, TreatmentGetInfusionSessionErrors, TreatmentGetInfusionSessionResponses, TreatmentGetMyTrendsData, TreatmentGetMyTrendsErrors, TreatmentGetMyTrendsResponses, TreatmentGetPatientTrendsData, TreatmentGetPatientTrendsErrors, TreatmentGetPatientTrendsResponses, TreatmentGetSeriesProgressData, TreatmentGetSeriesProgressErrors, TreatmentGetSeriesProgressResponses, TreatmentGetTreatmentPlanData, TreatmentGetTreatmentPlanErrors, TreatmentGetTreatmentPlanResponses, TreatmentListInfusionSessionsData, TreatmentListInfusionSessionsErrors, TreatmentListInfusionSessionsResponses, TreatmentListMyTreatmentPlansData, TreatmentListMyTreatmentPlansErrors, TreatmentListMyTreatmentPlansResponses, TreatmentListTreatmentPlansData, TreatmentListTreatmentPlansErrors, TreatmentListTreatmentPlansResponses, TreatmentPrefillInfusionSessionData, TreatmentPrefillInfusionSessionErrors, TreatmentPrefillInfusionSessionResponses, TreatmentRecordInfusionVitalsData, TreatmentRecordInfusionVitalsErrors, TreatmentRecordInfusionVitalsResponses, TreatmentStartInfusionSessionData, TreatmentStartInfusionSessionErrors, TreatmentStartInfusionSessionResponses, TreatmentUpdateInfusionSessionData, TreatmentUpdateInfusionSessionErrors, TreatmentUpdateInfusionSessionResponses, TreatmentUpdateTreatmentPlanData, TreatmentUpdateTreatmentPlanErrors, TreatmentUpdateTreatmentPlanResponses, VisitSummariesGetMyVisitSummaryData, VisitSummariesGetMyVisitSummaryErrors, VisitSummariesGetMyVisitSummaryResponses, VisitSummariesListMyVisitSummariesData, VisitSummariesListMyVisitSummariesErrors, VisitSummariesListMyVisitSummariesResponses, VisitTypesCreateVisitTypeData, VisitTypesCreateVisitTypeErrors, VisitTypesCreateVisitTypeResponses, VisitTypesListVisitTypesData, VisitTypesListVisitTypesErrors, VisitTypesListVisitTypesResponses, VisitTypesUpdateVisitTypeData, VisitTypesUpdateVisitTypeErrors, VisitTypesUpdateVisitTypeResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -74,6 +74,54 @@ export const adminCreateInvitation = <ThrowOnError extends boolean = true>(optio
 });
 
 /**
+ * List Care Team
+ *
+ * Psychiatrists on a patient's care team (no clinical content).
+ */
+export const adminListCareTeam = <ThrowOnError extends boolean = true>(options: Options<AdminListCareTeamData, ThrowOnError>) => (options.client ?? client).get<AdminListCareTeamResponses, AdminListCareTeamErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/patients/{patient_id}/care-team',
+    ...options
+});
+
+/**
+ * Assign Care Team Psychiatrist
+ *
+ * Put a psychiatrist on a patient's care team (assigning twice changes nothing).
+ */
+export const adminAssignCareTeamPsychiatrist = <ThrowOnError extends boolean = true>(options: Options<AdminAssignCareTeamPsychiatristData, ThrowOnError>) => (options.client ?? client).post<AdminAssignCareTeamPsychiatristResponses, AdminAssignCareTeamPsychiatristErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/patients/{patient_id}/care-team',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Remove Care Team Psychiatrist
+ *
+ * Take a psychiatrist off a patient's care team.
+ */
+export const adminRemoveCareTeamPsychiatrist = <ThrowOnError extends boolean = true>(options: Options<AdminRemoveCareTeamPsychiatristData, ThrowOnError>) => (options.client ?? client).delete<AdminRemoveCareTeamPsychiatristResponses, AdminRemoveCareTeamPsychiatristErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/patients/{patient_id}/care-team/{psychiatrist_id}',
+    ...options
+});
+
+/**
+ * Safety Summary
+ *
+ * How many safety tasks are open, overdue and acknowledged (counts only, no patients).
+ */
+export const adminSafetySummary = <ThrowOnError extends boolean = true>(options?: Options<AdminSafetySummaryData, ThrowOnError>) => (options?.client ?? client).get<AdminSafetySummaryResponses, AdminSafetySummaryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/safety/summary',
+    ...options
+});
+
+/**
  * List Users
  *
  * Accounts, newest first, optionally of one role.
@@ -82,6 +130,36 @@ export const adminListUsers = <ThrowOnError extends boolean = true>(options?: Op
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/users',
     ...options
+});
+
+/**
+ * Create Visit Type
+ *
+ * Add a visit type (duration, price, who may book it, what it needs first).
+ */
+export const visitTypesCreateVisitType = <ThrowOnError extends boolean = true>(options: Options<VisitTypesCreateVisitTypeData, ThrowOnError>) => (options.client ?? client).post<VisitTypesCreateVisitTypeResponses, VisitTypesCreateVisitTypeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/visit-types',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Update Visit Type
+ *
+ * Change a visit type; existing bookings keep the price and length they were booked with.
+ */
+export const visitTypesUpdateVisitType = <ThrowOnError extends boolean = true>(options: Options<VisitTypesUpdateVisitTypeData, ThrowOnError>) => (options.client ?? client).patch<VisitTypesUpdateVisitTypeResponses, VisitTypesUpdateVisitTypeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/visit-types/{visit_type_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -324,6 +402,235 @@ export const authResendVerification = <ThrowOnError extends boolean = true>(opti
 });
 
 /**
+ * List Bookings
+ *
+ * Your visits: a patient's own, a psychiatrist's schedule, or every booking for admins.
+ */
+export const bookingsListBookings = <ThrowOnError extends boolean = true>(options?: Options<BookingsListBookingsData, ThrowOnError>) => (options?.client ?? client).get<BookingsListBookingsResponses, BookingsListBookingsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/bookings',
+    ...options
+});
+
+/**
+ * Book Visit
+ *
+ * Book an open time: a free visit is confirmed at once, a paid one is held until payment.
+ */
+export const bookingsBookVisit = <ThrowOnError extends boolean = true>(options: Options<BookingsBookVisitData, ThrowOnError>) => (options.client ?? client).post<BookingsBookVisitResponses, BookingsBookVisitErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/bookings',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get Booking
+ *
+ * One booking, with what cancelling it now would refund.
+ */
+export const bookingsGetBooking = <ThrowOnError extends boolean = true>(options: Options<BookingsGetBookingData, ThrowOnError>) => (options.client ?? client).get<BookingsGetBookingResponses, BookingsGetBookingErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/bookings/{booking_id}',
+    ...options
+});
+
+/**
+ * Cancel Booking
+ *
+ * Cancel a visit; the answer carries the refund the cancellation policy grants.
+ */
+export const bookingsCancelBooking = <ThrowOnError extends boolean = true>(options: Options<BookingsCancelBookingData, ThrowOnError>) => (options.client ?? client).post<BookingsCancelBookingResponses, BookingsCancelBookingErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/bookings/{booking_id}/cancel',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Mark No Show
+ *
+ * Record that the patient did not come (the visit's psychiatrist or an admin).
+ */
+export const bookingsMarkNoShow = <ThrowOnError extends boolean = true>(options: Options<BookingsMarkNoShowData, ThrowOnError>) => (options.client ?? client).post<BookingsMarkNoShowResponses, BookingsMarkNoShowErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/bookings/{booking_id}/no-show',
+    ...options
+});
+
+/**
+ * Reschedule Booking
+ *
+ * Move a visit to another open time with the same psychiatrist; its payment stays with it.
+ */
+export const bookingsRescheduleBooking = <ThrowOnError extends boolean = true>(options: Options<BookingsRescheduleBookingData, ThrowOnError>) => (options.client ?? client).post<BookingsRescheduleBookingResponses, BookingsRescheduleBookingErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/bookings/{booking_id}/reschedule',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get Consent Document
+ *
+ * A consent document's text and its hash, current or an earlier version.
+ */
+export const consentsGetConsentDocument = <ThrowOnError extends boolean = true>(options: Options<ConsentsGetConsentDocumentData, ThrowOnError>) => (options.client ?? client).get<ConsentsGetConsentDocumentResponses, ConsentsGetConsentDocumentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/consents/documents/{kind}',
+    ...options
+});
+
+/**
+ * Precall Token
+ *
+ * A token for the pre-call check of camera, microphone and network.
+ */
+export const consultsPrecallToken = <ThrowOnError extends boolean = true>(options?: Options<ConsultsPrecallTokenData, ThrowOnError>) => (options?.client ?? client).post<ConsultsPrecallTokenResponses, ConsultsPrecallTokenErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/consults/precall-token',
+    ...options
+});
+
+/**
+ * Waiting Room
+ *
+ * Your consults of the day: who is waiting, where they confirmed they are, and licensure warnings.
+ */
+export const consultsWaitingRoom = <ThrowOnError extends boolean = true>(options?: Options<ConsultsWaitingRoomData, ThrowOnError>) => (options?.client ?? client).get<ConsultsWaitingRoomResponses, ConsultsWaitingRoomErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/consults/waiting-room',
+    ...options
+});
+
+/**
+ * Get Consult
+ *
+ * The consult of a visit: status, actual start, end and duration, and the patient's location.
+ */
+export const consultsGetConsult = <ThrowOnError extends boolean = true>(options: Options<ConsultsGetConsultData, ThrowOnError>) => (options.client ?? client).get<ConsultsGetConsultResponses, ConsultsGetConsultErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/consults/{booking_id}',
+    ...options
+});
+
+/**
+ * List Consult Messages
+ *
+ * The in-call chat of a visit, for its patient and psychiatrist.
+ */
+export const consultsListConsultMessages = <ThrowOnError extends boolean = true>(options: Options<ConsultsListConsultMessagesData, ThrowOnError>) => (options.client ?? client).get<ConsultsListConsultMessagesResponses, ConsultsListConsultMessagesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/consults/{booking_id}/messages',
+    ...options
+});
+
+/**
+ * Patient Join Token
+ *
+ * Confirm where you are and get a join token for your visit's video call.
+ */
+export const consultsPatientJoinToken = <ThrowOnError extends boolean = true>(options: Options<ConsultsPatientJoinTokenData, ThrowOnError>) => (options.client ?? client).post<ConsultsPatientJoinTokenResponses, ConsultsPatientJoinTokenErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/consults/{booking_id}/patient-join-token',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Psychiatrist Join Token
+ *
+ * Get a join token to host this visit's video call.
+ */
+export const consultsPsychiatristJoinToken = <ThrowOnError extends boolean = true>(options: Options<ConsultsPsychiatristJoinTokenData, ThrowOnError>) => (options.client ?? client).post<ConsultsPsychiatristJoinTokenResponses, ConsultsPsychiatristJoinTokenErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/consults/{booking_id}/psychiatrist-join-token',
+    ...options
+});
+
+/**
+ * Get Infusion Session
+ *
+ * One infusion session with its vitals.
+ */
+export const treatmentGetInfusionSession = <ThrowOnError extends boolean = true>(options: Options<TreatmentGetInfusionSessionData, ThrowOnError>) => (options.client ?? client).get<TreatmentGetInfusionSessionResponses, TreatmentGetInfusionSessionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/infusion-sessions/{session_id}',
+    ...options
+});
+
+/**
+ * Update Infusion Session
+ *
+ * Record CADSS-6, side effects, interventions, lot, times or notes of a session in progress.
+ */
+export const treatmentUpdateInfusionSession = <ThrowOnError extends boolean = true>(options: Options<TreatmentUpdateInfusionSessionData, ThrowOnError>) => (options.client ?? client).patch<TreatmentUpdateInfusionSessionResponses, TreatmentUpdateInfusionSessionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/infusion-sessions/{session_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Discharge Infusion Session
+ *
+ * Discharge the patient: alert, vitals near baseline, escort present; the session closes.
+ */
+export const treatmentDischargeInfusionSession = <ThrowOnError extends boolean = true>(options: Options<TreatmentDischargeInfusionSessionData, ThrowOnError>) => (options.client ?? client).post<TreatmentDischargeInfusionSessionResponses, TreatmentDischargeInfusionSessionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/infusion-sessions/{session_id}/discharge',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Record Infusion Vitals
+ *
+ * Record BP, heart rate and SpO2 at 15, 30, 45 min, end or discharge.
+ */
+export const treatmentRecordInfusionVitals = <ThrowOnError extends boolean = true>(options: Options<TreatmentRecordInfusionVitalsData, ThrowOnError>) => (options.client ?? client).put<TreatmentRecordInfusionVitalsResponses, TreatmentRecordInfusionVitalsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/infusion-sessions/{session_id}/vitals/{timepoint}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Record Call Event
+ *
+ * Internal: the signaling service reports a call event (signed with the shared secret).
+ */
+export const internalRecordCallEvent = <ThrowOnError extends boolean = true>(options: Options<InternalRecordCallEventData, ThrowOnError>) => (options.client ?? client).post<InternalRecordCallEventResponses, InternalRecordCallEventErrors, ThrowOnError>({
+    url: '/api/internal/call-events',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Get Me
  *
  * Who I am signed in as.
@@ -331,6 +638,468 @@ export const authResendVerification = <ThrowOnError extends boolean = true>(opti
 export const meGetMe = <ThrowOnError extends boolean = true>(options?: Options<MeGetMeData, ThrowOnError>) => (options?.client ?? client).get<MeGetMeResponses, MeGetMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/me',
+    ...options
+});
+
+/**
+ * List Note Templates
+ *
+ * The note templates (free consult, initial evaluation, follow-up, infusion) and their SOAP prompts.
+ */
+export const notesListNoteTemplates = <ThrowOnError extends boolean = true>(options?: Options<NotesListNoteTemplatesData, ThrowOnError>) => (options?.client ?? client).get<NotesListNoteTemplatesResponses, NotesListNoteTemplatesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/notes/templates',
+    ...options
+});
+
+/**
+ * Discard Note
+ *
+ * Discard a draft (its author only); a signed note is never deleted.
+ */
+export const notesDiscardNote = <ThrowOnError extends boolean = true>(options: Options<NotesDiscardNoteData, ThrowOnError>) => (options.client ?? client).delete<NotesDiscardNoteResponses, NotesDiscardNoteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/notes/{note_id}',
+    ...options
+});
+
+/**
+ * Get Note
+ *
+ * One visit note with its addenda, superbill lines and the after-visit summary preview.
+ */
+export const notesGetNote = <ThrowOnError extends boolean = true>(options: Options<NotesGetNoteData, ThrowOnError>) => (options.client ?? client).get<NotesGetNoteResponses, NotesGetNoteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/notes/{note_id}',
+    ...options
+});
+
+/**
+ * Update Note
+ *
+ * Autosave a draft (its author only); a signed note is locked.
+ */
+export const notesUpdateNote = <ThrowOnError extends boolean = true>(options: Options<NotesUpdateNoteData, ThrowOnError>) => (options.client ?? client).patch<NotesUpdateNoteResponses, NotesUpdateNoteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/notes/{note_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Add Note Addendum
+ *
+ * Add a signed addendum to a signed note.
+ */
+export const notesAddNoteAddendum = <ThrowOnError extends boolean = true>(options: Options<NotesAddNoteAddendumData, ThrowOnError>) => (options.client ?? client).post<NotesAddNoteAddendumResponses, NotesAddNoteAddendumErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/notes/{note_id}/addenda',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Pull Objective Into Note
+ *
+ * Add the latest scores and vitals to the draft's objective section.
+ */
+export const notesPullObjectiveIntoNote = <ThrowOnError extends boolean = true>(options: Options<NotesPullObjectiveIntoNoteData, ThrowOnError>) => (options.client ?? client).post<NotesPullObjectiveIntoNoteResponses, NotesPullObjectiveIntoNoteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/notes/{note_id}/objective',
+    ...options
+});
+
+/**
+ * Export Note Pdf
+ *
+ * A signed note as a PDF (with its addenda and signature).
+ */
+export const notesExportNotePdf = <ThrowOnError extends boolean = true>(options: Options<NotesExportNotePdfData, ThrowOnError>) => (options.client ?? client).get<NotesExportNotePdfResponses, NotesExportNotePdfErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/notes/{note_id}/pdf',
+    ...options
+});
+
+/**
+ * Sign Note
+ *
+ * Sign a draft (its author only): the note is locked with a content hash, signer and time.
+ */
+export const notesSignNote = <ThrowOnError extends boolean = true>(options: Options<NotesSignNoteData, ThrowOnError>) => (options.client ?? client).post<NotesSignNoteResponses, NotesSignNoteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/notes/{note_id}/sign',
+    ...options
+});
+
+/**
+ * List My Patients
+ *
+ * Patients on my care team, by name.
+ */
+export const patientsListMyPatients = <ThrowOnError extends boolean = true>(options?: Options<PatientsListMyPatientsData, ThrowOnError>) => (options?.client ?? client).get<PatientsListMyPatientsResponses, PatientsListMyPatientsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients',
+    ...options
+});
+
+/**
+ * Get My Consents
+ *
+ * Which consents I have signed and which need my signature.
+ */
+export const consentsGetMyConsents = <ThrowOnError extends boolean = true>(options?: Options<ConsentsGetMyConsentsData, ThrowOnError>) => (options?.client ?? client).get<ConsentsGetMyConsentsResponses, ConsentsGetMyConsentsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/consents',
+    ...options
+});
+
+/**
+ * Sign Consent
+ *
+ * Sign the current version of a consent by typing my name.
+ */
+export const consentsSignConsent = <ThrowOnError extends boolean = true>(options: Options<ConsentsSignConsentData, ThrowOnError>) => (options.client ?? client).post<ConsentsSignConsentResponses, ConsentsSignConsentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/consents/{kind}/signatures',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get My Intake
+ *
+ * My intake: the draft I am filling in (with what is still missing), or the one I submitted.
+ */
+export const intakeGetMyIntake = <ThrowOnError extends boolean = true>(options?: Options<IntakeGetMyIntakeData, ThrowOnError>) => (options?.client ?? client).get<IntakeGetMyIntakeResponses, IntakeGetMyIntakeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/intake',
+    ...options
+});
+
+/**
+ * Save My Intake Draft
+ *
+ * Save some answers and come back later; each answer is checked as it is saved.
+ */
+export const intakeSaveMyIntakeDraft = <ThrowOnError extends boolean = true>(options: Options<IntakeSaveMyIntakeDraftData, ThrowOnError>) => (options.client ?? client).put<IntakeSaveMyIntakeDraftResponses, IntakeSaveMyIntakeDraftErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/intake/draft',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Submit My Intake
+ *
+ * Submit the intake; a 422 lists every answer still missing.
+ */
+export const intakeSubmitMyIntake = <ThrowOnError extends boolean = true>(options?: Options<IntakeSubmitMyIntakeData, ThrowOnError>) => (options?.client ?? client).post<IntakeSubmitMyIntakeResponses, IntakeSubmitMyIntakeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/intake/submit',
+    ...options
+});
+
+/**
+ * Get My Profile
+ *
+ * My profile: names, date of birth, where I live and am, contacts, primary care and pharmacy.
+ */
+export const patientsGetMyProfile = <ThrowOnError extends boolean = true>(options?: Options<PatientsGetMyProfileData, ThrowOnError>) => (options?.client ?? client).get<PatientsGetMyProfileResponses, PatientsGetMyProfileErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/profile',
+    ...options
+});
+
+/**
+ * Update My Profile
+ *
+ * Change parts of my profile; only the fields sent change.
+ */
+export const patientsUpdateMyProfile = <ThrowOnError extends boolean = true>(options: Options<PatientsUpdateMyProfileData, ThrowOnError>) => (options.client ?? client).patch<PatientsUpdateMyProfileResponses, PatientsUpdateMyProfileErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/profile',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List My Due Scales
+ *
+ * Questionnaires my psychiatrist asked me to fill in, soonest due first.
+ */
+export const scalesListMyDueScales = <ThrowOnError extends boolean = true>(options?: Options<ScalesListMyDueScalesData, ThrowOnError>) => (options?.client ?? client).get<ScalesListMyDueScalesResponses, ScalesListMyDueScalesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/scales/due',
+    ...options
+});
+
+/**
+ * List My Scale Results
+ *
+ * My scores, oldest first.
+ */
+export const scalesListMyScaleResults = <ThrowOnError extends boolean = true>(options?: Options<ScalesListMyScaleResultsData, ThrowOnError>) => (options?.client ?? client).get<ScalesListMyScaleResultsResponses, ScalesListMyScaleResultsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/scales/results',
+    ...options
+});
+
+/**
+ * Submit My Scale
+ *
+ * Answer a questionnaire; if an answer means I may be at risk, the reply carries crisis resources.
+ */
+export const scalesSubmitMyScale = <ThrowOnError extends boolean = true>(options: Options<ScalesSubmitMyScaleData, ThrowOnError>) => (options.client ?? client).post<ScalesSubmitMyScaleResponses, ScalesSubmitMyScaleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/scales/results',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List My Treatment Plans
+ *
+ * My treatment plans and how far along each series is.
+ */
+export const treatmentListMyTreatmentPlans = <ThrowOnError extends boolean = true>(options?: Options<TreatmentListMyTreatmentPlansData, ThrowOnError>) => (options?.client ?? client).get<TreatmentListMyTreatmentPlansResponses, TreatmentListMyTreatmentPlansErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/treatment-plans',
+    ...options
+});
+
+/**
+ * Get My Trends
+ *
+ * My scores over time beside my infusion dates.
+ */
+export const treatmentGetMyTrends = <ThrowOnError extends boolean = true>(options?: Options<TreatmentGetMyTrendsData, ThrowOnError>) => (options?.client ?? client).get<TreatmentGetMyTrendsResponses, TreatmentGetMyTrendsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/trends',
+    ...options
+});
+
+/**
+ * List My Visit Summaries
+ *
+ * My after-visit summaries, newest first (what my psychiatrist chose to share).
+ */
+export const visitSummariesListMyVisitSummaries = <ThrowOnError extends boolean = true>(options?: Options<VisitSummariesListMyVisitSummariesData, ThrowOnError>) => (options?.client ?? client).get<VisitSummariesListMyVisitSummariesResponses, VisitSummariesListMyVisitSummariesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/visit-summaries',
+    ...options
+});
+
+/**
+ * Get My Visit Summary
+ *
+ * One of my after-visit summaries.
+ */
+export const visitSummariesGetMyVisitSummary = <ThrowOnError extends boolean = true>(options: Options<VisitSummariesGetMyVisitSummaryData, ThrowOnError>) => (options.client ?? client).get<VisitSummariesGetMyVisitSummaryResponses, VisitSummariesGetMyVisitSummaryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/me/visit-summaries/{note_id}',
+    ...options
+});
+
+/**
+ * Get Patient Consents
+ *
+ * A care-team patient's consents and signatures.
+ */
+export const consentsGetPatientConsents = <ThrowOnError extends boolean = true>(options: Options<ConsentsGetPatientConsentsData, ThrowOnError>) => (options.client ?? client).get<ConsentsGetPatientConsentsResponses, ConsentsGetPatientConsentsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/consents',
+    ...options
+});
+
+/**
+ * Get Patient Intake
+ *
+ * A care-team patient's latest submitted intake, with treatment-resistance worked out.
+ */
+export const intakeGetPatientIntake = <ThrowOnError extends boolean = true>(options: Options<IntakeGetPatientIntakeData, ThrowOnError>) => (options.client ?? client).get<IntakeGetPatientIntakeResponses, IntakeGetPatientIntakeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/intake',
+    ...options
+});
+
+/**
+ * List Patient Notes
+ *
+ * A patient's visit notes (drafts and signed), newest visit first.
+ */
+export const notesListPatientNotes = <ThrowOnError extends boolean = true>(options: Options<NotesListPatientNotesData, ThrowOnError>) => (options.client ?? client).get<NotesListPatientNotesResponses, NotesListPatientNotesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/notes',
+    ...options
+});
+
+/**
+ * Create Note
+ *
+ * Start a draft from a template; the objective section can carry the latest scores and vitals.
+ */
+export const notesCreateNote = <ThrowOnError extends boolean = true>(options: Options<NotesCreateNoteData, ThrowOnError>) => (options.client ?? client).post<NotesCreateNoteResponses, NotesCreateNoteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/notes',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get Patient Profile
+ *
+ * A care-team patient's profile.
+ */
+export const patientsGetPatientProfile = <ThrowOnError extends boolean = true>(options: Options<PatientsGetPatientProfileData, ThrowOnError>) => (options.client ?? client).get<PatientsGetPatientProfileResponses, PatientsGetPatientProfileErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/profile',
+    ...options
+});
+
+/**
+ * List Patient Safety Tasks
+ *
+ * Every safety task of a care-team patient, newest first.
+ */
+export const safetyListPatientSafetyTasks = <ThrowOnError extends boolean = true>(options: Options<SafetyListPatientSafetyTasksData, ThrowOnError>) => (options.client ?? client).get<SafetyListPatientSafetyTasksResponses, SafetyListPatientSafetyTasksErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/safety/tasks',
+    ...options
+});
+
+/**
+ * List Scale Assignments
+ *
+ * Questionnaires sent to a care-team patient, soonest due first.
+ */
+export const scalesListScaleAssignments = <ThrowOnError extends boolean = true>(options: Options<ScalesListScaleAssignmentsData, ThrowOnError>) => (options.client ?? client).get<ScalesListScaleAssignmentsResponses, ScalesListScaleAssignmentsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/scales/assignments',
+    ...options
+});
+
+/**
+ * Assign Scale
+ *
+ * Ask a care-team patient to fill in a questionnaire by a date.
+ */
+export const scalesAssignScale = <ThrowOnError extends boolean = true>(options: Options<ScalesAssignScaleData, ThrowOnError>) => (options.client ?? client).post<ScalesAssignScaleResponses, ScalesAssignScaleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/scales/assignments',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Patient Scale Results
+ *
+ * A care-team patient's scores, oldest first.
+ */
+export const scalesListPatientScaleResults = <ThrowOnError extends boolean = true>(options: Options<ScalesListPatientScaleResultsData, ThrowOnError>) => (options.client ?? client).get<ScalesListPatientScaleResultsResponses, ScalesListPatientScaleResultsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/scales/results',
+    ...options
+});
+
+/**
+ * Enter Patient Scale
+ *
+ * Enter a result for a care-team patient (in a visit or an infusion), or correct an earlier one.
+ */
+export const scalesEnterPatientScale = <ThrowOnError extends boolean = true>(options: Options<ScalesEnterPatientScaleData, ThrowOnError>) => (options.client ?? client).post<ScalesEnterPatientScaleResponses, ScalesEnterPatientScaleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/scales/results',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Screening Flags
+ *
+ * Contraindication flags of a care-team patient, with their reviews.
+ */
+export const screeningListScreeningFlags = <ThrowOnError extends boolean = true>(options: Options<ScreeningListScreeningFlagsData, ThrowOnError>) => (options.client ?? client).get<ScreeningListScreeningFlagsResponses, ScreeningListScreeningFlagsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/screening/flags',
+    ...options
+});
+
+/**
+ * Review Screening Flag
+ *
+ * Clear or override a flag with a written reason (who, when and why are kept).
+ */
+export const screeningReviewScreeningFlag = <ThrowOnError extends boolean = true>(options: Options<ScreeningReviewScreeningFlagData, ThrowOnError>) => (options.client ?? client).post<ScreeningReviewScreeningFlagResponses, ScreeningReviewScreeningFlagErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/screening/flags/{flag_id}/review',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Treatment Plans
+ *
+ * A patient's treatment plans, newest first, with status history and infusions given.
+ */
+export const treatmentListTreatmentPlans = <ThrowOnError extends boolean = true>(options: Options<TreatmentListTreatmentPlansData, ThrowOnError>) => (options.client ?? client).get<TreatmentListTreatmentPlansResponses, TreatmentListTreatmentPlansErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/treatment-plans',
+    ...options
+});
+
+/**
+ * Create Treatment Plan
+ *
+ * Propose a treatment plan (it starts as `proposed`).
+ */
+export const treatmentCreateTreatmentPlan = <ThrowOnError extends boolean = true>(options: Options<TreatmentCreateTreatmentPlanData, ThrowOnError>) => (options.client ?? client).post<TreatmentCreateTreatmentPlanResponses, TreatmentCreateTreatmentPlanErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/treatment-plans',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get Patient Trends
+ *
+ * A patient's scores over time beside the infusion dates; PHQ-9 response and remission marked.
+ */
+export const treatmentGetPatientTrends = <ThrowOnError extends boolean = true>(options: Options<TreatmentGetPatientTrendsData, ThrowOnError>) => (options.client ?? client).get<TreatmentGetPatientTrendsResponses, TreatmentGetPatientTrendsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/trends',
     ...options
 });
 
@@ -371,6 +1140,110 @@ export const psychiatristsUpdatePsychiatrist = <ThrowOnError extends boolean = t
 });
 
 /**
+ * Get Availability
+ *
+ * Weekly hours, upcoming overrides and time off, and booking knobs (own, or anyone's for admins).
+ */
+export const availabilityGetAvailability = <ThrowOnError extends boolean = true>(options: Options<AvailabilityGetAvailabilityData, ThrowOnError>) => (options.client ?? client).get<AvailabilityGetAvailabilityResponses, AvailabilityGetAvailabilityErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/availability',
+    ...options
+});
+
+/**
+ * Delete Availability Override
+ *
+ * Go back to the weekly hours on a date.
+ */
+export const availabilityDeleteAvailabilityOverride = <ThrowOnError extends boolean = true>(options: Options<AvailabilityDeleteAvailabilityOverrideData, ThrowOnError>) => (options.client ?? client).delete<AvailabilityDeleteAvailabilityOverrideResponses, AvailabilityDeleteAvailabilityOverrideErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/overrides/{on_date}',
+    ...options
+});
+
+/**
+ * Put Availability Override
+ *
+ * Set one date's hours instead of the weekly ones (no windows: away that day).
+ */
+export const availabilityPutAvailabilityOverride = <ThrowOnError extends boolean = true>(options: Options<AvailabilityPutAvailabilityOverrideData, ThrowOnError>) => (options.client ?? client).put<AvailabilityPutAvailabilityOverrideResponses, AvailabilityPutAvailabilityOverrideErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/overrides/{on_date}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Add Availability Rule
+ *
+ * Add weekly hours on one weekday, in the psychiatrist's time zone.
+ */
+export const availabilityAddAvailabilityRule = <ThrowOnError extends boolean = true>(options: Options<AvailabilityAddAvailabilityRuleData, ThrowOnError>) => (options.client ?? client).post<AvailabilityAddAvailabilityRuleResponses, AvailabilityAddAvailabilityRuleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/rules',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Availability Rule
+ *
+ * Remove weekly hours (booked visits stay booked).
+ */
+export const availabilityDeleteAvailabilityRule = <ThrowOnError extends boolean = true>(options: Options<AvailabilityDeleteAvailabilityRuleData, ThrowOnError>) => (options.client ?? client).delete<AvailabilityDeleteAvailabilityRuleResponses, AvailabilityDeleteAvailabilityRuleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/rules/{rule_id}',
+    ...options
+});
+
+/**
+ * Put Schedule Settings
+ *
+ * Buffer between visits, slot grid, minimum notice and booking horizon.
+ */
+export const availabilityPutScheduleSettings = <ThrowOnError extends boolean = true>(options: Options<AvailabilityPutScheduleSettingsData, ThrowOnError>) => (options.client ?? client).put<AvailabilityPutScheduleSettingsResponses, AvailabilityPutScheduleSettingsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/settings',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Add Time Off
+ *
+ * Block a period (vacation, conference): no slots are offered in it.
+ */
+export const availabilityAddTimeOff = <ThrowOnError extends boolean = true>(options: Options<AvailabilityAddTimeOffData, ThrowOnError>) => (options.client ?? client).post<AvailabilityAddTimeOffResponses, AvailabilityAddTimeOffErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/time-off',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Time Off
+ *
+ * Remove a period of time off.
+ */
+export const availabilityDeleteTimeOff = <ThrowOnError extends boolean = true>(options: Options<AvailabilityDeleteTimeOffData, ThrowOnError>) => (options.client ?? client).delete<AvailabilityDeleteTimeOffResponses, AvailabilityDeleteTimeOffErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/time-off/{time_off_id}',
+    ...options
+});
+
+/**
  * List Licenses
  *
  * A psychiatrist's licences with their numbers (own, or anyone's for admins).
@@ -408,8 +1281,178 @@ export const psychiatristsPutLicense = <ThrowOnError extends boolean = true>(opt
 });
 
 /**
+ * List Safety Tasks
+ *
+ * My safety inbox: self-harm answers first, then by age; open until acknowledged with a note.
+ */
+export const safetyListSafetyTasks = <ThrowOnError extends boolean = true>(options?: Options<SafetyListSafetyTasksData, ThrowOnError>) => (options?.client ?? client).get<SafetyListSafetyTasksResponses, SafetyListSafetyTasksErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/safety/tasks',
+    ...options
+});
+
+/**
+ * Acknowledge Safety Task
+ *
+ * Close a safety task with a note saying what was done.
+ */
+export const safetyAcknowledgeSafetyTask = <ThrowOnError extends boolean = true>(options: Options<SafetyAcknowledgeSafetyTaskData, ThrowOnError>) => (options.client ?? client).post<SafetyAcknowledgeSafetyTaskResponses, SafetyAcknowledgeSafetyTaskErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/safety/tasks/{task_id}/acknowledge',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Scales
+ *
+ * The questionnaires in use now, with items, answer labels and bands in one language.
+ */
+export const scalesListScales = <ThrowOnError extends boolean = true>(options?: Options<ScalesListScalesData, ThrowOnError>) => (options?.client ?? client).get<ScalesListScalesResponses, ScalesListScalesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/scales',
+    ...options
+});
+
+/**
+ * Get Scale
+ *
+ * One questionnaire, current or an earlier version.
+ */
+export const scalesGetScale = <ThrowOnError extends boolean = true>(options: Options<ScalesGetScaleData, ThrowOnError>) => (options.client ?? client).get<ScalesGetScaleResponses, ScalesGetScaleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/scales/{code}',
+    ...options
+});
+
+/**
+ * Search Slots
+ *
+ * Open times for a visit type, with psychiatrists licensed in your state, in your time zone.
+ */
+export const schedulingSearchSlots = <ThrowOnError extends boolean = true>(options: Options<SchedulingSearchSlotsData, ThrowOnError>) => (options.client ?? client).get<SchedulingSearchSlotsResponses, SchedulingSearchSlotsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/scheduling/slots',
+    ...options
+});
+
+/**
+ * Get Screening Rules
+ *
+ * The contraindication rule set in force, as data.
+ */
+export const screeningGetScreeningRules = <ThrowOnError extends boolean = true>(options?: Options<ScreeningGetScreeningRulesData, ThrowOnError>) => (options?.client ?? client).get<ScreeningGetScreeningRulesResponses, ScreeningGetScreeningRulesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/screening/rules',
+    ...options
+});
+
+/**
+ * Get Treatment Plan
+ *
+ * One treatment plan.
+ */
+export const treatmentGetTreatmentPlan = <ThrowOnError extends boolean = true>(options: Options<TreatmentGetTreatmentPlanData, ThrowOnError>) => (options.client ?? client).get<TreatmentGetTreatmentPlanResponses, TreatmentGetTreatmentPlanErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/treatment-plans/{plan_id}',
+    ...options
+});
+
+/**
+ * Update Treatment Plan
+ *
+ * Change a plan's dose, schedule or maintenance (not once it is completed).
+ */
+export const treatmentUpdateTreatmentPlan = <ThrowOnError extends boolean = true>(options: Options<TreatmentUpdateTreatmentPlanData, ThrowOnError>) => (options.client ?? client).patch<TreatmentUpdateTreatmentPlanResponses, TreatmentUpdateTreatmentPlanErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/treatment-plans/{plan_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Get Series Progress
+ *
+ * Infusions done against planned, and the scores along the series.
+ */
+export const treatmentGetSeriesProgress = <ThrowOnError extends boolean = true>(options: Options<TreatmentGetSeriesProgressData, ThrowOnError>) => (options.client ?? client).get<TreatmentGetSeriesProgressResponses, TreatmentGetSeriesProgressErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/treatment-plans/{plan_id}/progress',
+    ...options
+});
+
+/**
+ * List Infusion Sessions
+ *
+ * Every infusion session of a plan, in order.
+ */
+export const treatmentListInfusionSessions = <ThrowOnError extends boolean = true>(options: Options<TreatmentListInfusionSessionsData, ThrowOnError>) => (options.client ?? client).get<TreatmentListInfusionSessionsResponses, TreatmentListInfusionSessionsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/treatment-plans/{plan_id}/sessions',
+    ...options
+});
+
+/**
+ * Start Infusion Session
+ *
+ * Start (or hold) an infusion: weight, dose, lot and pre-infusion vitals.
+ */
+export const treatmentStartInfusionSession = <ThrowOnError extends boolean = true>(options: Options<TreatmentStartInfusionSessionData, ThrowOnError>) => (options.client ?? client).post<TreatmentStartInfusionSessionResponses, TreatmentStartInfusionSessionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/treatment-plans/{plan_id}/sessions',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Prefill Infusion Session
+ *
+ * The next session's form, pre-filled from the plan and the last session.
+ */
+export const treatmentPrefillInfusionSession = <ThrowOnError extends boolean = true>(options: Options<TreatmentPrefillInfusionSessionData, ThrowOnError>) => (options.client ?? client).get<TreatmentPrefillInfusionSessionResponses, TreatmentPrefillInfusionSessionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/treatment-plans/{plan_id}/sessions/prefill',
+    ...options
+});
+
+/**
+ * Change Treatment Plan Status
+ *
+ * Activate, pause or complete a plan; activation waits for reviewed flags and signed consents.
+ */
+export const treatmentChangeTreatmentPlanStatus = <ThrowOnError extends boolean = true>(options: Options<TreatmentChangeTreatmentPlanStatusData, ThrowOnError>) => (options.client ?? client).post<TreatmentChangeTreatmentPlanStatusResponses, TreatmentChangeTreatmentPlanStatusErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/treatment-plans/{plan_id}/status',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Visit Types
+ *
+ * The visit types patients can book.
+ */
+export const visitTypesListVisitTypes = <ThrowOnError extends boolean = true>(options?: Options<VisitTypesListVisitTypesData, ThrowOnError>) => (options?.client ?? client).get<VisitTypesListVisitTypesResponses, VisitTypesListVisitTypesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/visit-types',
+    ...options
+});
+
+/**
  * Healthz
  *
  * Liveness and database reachability.
  */
-export const systemHealthz = <ThrowOnError extends boolean = true>(options?: Options<SystemHealthzData, ThrowOnError>) => (options?.client ?? client).get<SystemHealthzResponses, unknown, ThrowOnError>({ url: '/healthz', ...options });
+export const systemHealthz = <ThrowOnError extends boolean = true>(options?: Options<SystemHealthzData, ThrowOnError>) => (options?.client ?? client).get<SystemHealthzResponses, SystemHealthzErrors, ThrowOnError>({ url: '/healthz', ...options });

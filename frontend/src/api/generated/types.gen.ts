@@ -5,6 +5,174 @@ export type ClientOptions = {
 };
 
 /**
+ * Acknowledge
+ */
+export type Acknowledge = {
+    /**
+     * Note
+     *
+     * What was done: who was contacted, the safety assessment, the plan.
+     */
+    note: string;
+};
+
+/**
+ * AddendumCreate
+ */
+export type AddendumCreate = {
+    /**
+     * Include In Summary
+     *
+     * Show this addendum in the after-visit summary.
+     */
+    include_in_summary?: boolean;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * AddendumRead
+ */
+export type AddendumRead = {
+    /**
+     * Author Id
+     */
+    author_id: string;
+    /**
+     * Author Name
+     */
+    author_name: string;
+    /**
+     * Content Hash
+     */
+    content_hash: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Include In Summary
+     */
+    include_in_summary: boolean;
+    /**
+     * Signed At
+     */
+    signed_at: string;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * Allergy
+ */
+export type Allergy = {
+    /**
+     * Reaction
+     */
+    reaction?: string | null;
+    /**
+     * Substance
+     */
+    substance: string;
+};
+
+/**
+ * AntidepressantTrial
+ */
+export type AntidepressantTrial = {
+    /**
+     * Adequate
+     *
+     * Taken at a therapeutic dose for at least 6 weeks.
+     */
+    adequate: boolean;
+    /**
+     * Medication
+     */
+    medication: string;
+    /**
+     * Weeks
+     *
+     * How long it was taken.
+     */
+    weeks?: number | null;
+};
+
+/**
+ * AssignmentCreate
+ */
+export type AssignmentCreate = {
+    /**
+     * Due On
+     *
+     * The day it is due (the patient's calendar).
+     */
+    due_on: string;
+    /**
+     * Note
+     */
+    note?: string | null;
+    /**
+     * Scale
+     */
+    scale: 'phq9' | 'gad7' | 'pcl5' | 'cadss6' | 'pain_nrs';
+};
+
+/**
+ * AssignmentRead
+ */
+export type AssignmentRead = {
+    /**
+     * Assigned At
+     */
+    assigned_at: string;
+    /**
+     * Assigned By
+     */
+    assigned_by: string;
+    /**
+     * Completed At
+     */
+    completed_at: string | null;
+    /**
+     * Due On
+     */
+    due_on: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Note
+     */
+    note: string | null;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Result Id
+     */
+    result_id: string | null;
+    /**
+     * Scale
+     */
+    scale: 'phq9' | 'gad7' | 'pcl5' | 'cadss6' | 'pain_nrs';
+    /**
+     * Scale Name
+     */
+    scale_name: string;
+    /**
+     * Status
+     */
+    status: 'due' | 'overdue' | 'completed';
+};
+
+/**
  * AuditEntryRead
  */
 export type AuditEntryRead = {
@@ -57,6 +225,345 @@ export type AuditEntryRead = {
 };
 
 /**
+ * AvailabilityRead
+ */
+export type AvailabilityRead = {
+    /**
+     * Overrides
+     */
+    overrides: Array<OverrideRead>;
+    /**
+     * Psychiatrist Id
+     */
+    psychiatrist_id: string;
+    /**
+     * Rules
+     */
+    rules: Array<AvailabilityRuleRead>;
+    settings: ScheduleSettingsRead;
+    /**
+     * Time Off
+     */
+    time_off: Array<TimeOffRead>;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+};
+
+/**
+ * AvailabilityRuleRead
+ */
+export type AvailabilityRuleRead = {
+    /**
+     * End
+     */
+    end: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Start
+     */
+    start: string;
+    /**
+     * Weekday
+     */
+    weekday: 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+};
+
+/**
+ * BandRead
+ */
+export type BandRead = {
+    /**
+     * Code
+     */
+    code: string;
+    /**
+     * High
+     */
+    high: number;
+    /**
+     * Label
+     */
+    label: string;
+    /**
+     * Low
+     */
+    low: number;
+};
+
+/**
+ * BillingLine
+ */
+export type BillingLine = {
+    /**
+     * Code
+     */
+    code: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Modifiers
+     */
+    modifiers: Array<string>;
+    /**
+     * Place Of Service
+     */
+    place_of_service: string;
+};
+
+/**
+ * BookingCancel
+ */
+export type BookingCancel = {
+    /**
+     * Reason
+     */
+    reason?: string | null;
+};
+
+/**
+ * BookingCreate
+ */
+export type BookingCreate = {
+    /**
+     * Psychiatrist Id
+     */
+    psychiatrist_id: string;
+    /**
+     * Starts At
+     *
+     * A start time from the slot search, with its offset.
+     */
+    starts_at: string;
+    /**
+     * Visit Type Id
+     */
+    visit_type_id: string;
+};
+
+/**
+ * BookingRead
+ */
+export type BookingRead = {
+    /**
+     * The decision taken when it was cancelled.
+     */
+    cancellation: CancellationDecisionRead | null;
+    /**
+     * What cancelling now by this viewer would mean; empty once the visit cannot be cancelled.
+     */
+    cancellation_policy: CancellationDecisionRead | null;
+    /**
+     * Cancelled At
+     */
+    cancelled_at: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Ends At
+     */
+    ends_at: string;
+    /**
+     * Hold Expires At
+     */
+    hold_expires_at: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Join Url
+     */
+    join_url: string | null;
+    /**
+     * No Show At
+     */
+    no_show_at: string | null;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Price Cents
+     */
+    price_cents: number;
+    /**
+     * Psychiatrist Id
+     */
+    psychiatrist_id: string;
+    /**
+     * Psychiatrist Name
+     */
+    psychiatrist_name: string;
+    /**
+     * Starts At
+     *
+     * In `time_zone` (the viewer's zone).
+     */
+    starts_at: string;
+    /**
+     * Status
+     */
+    status: 'held' | 'confirmed' | 'cancelled' | 'expired' | 'no_show';
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    visit_type: VisitTypeRead;
+};
+
+/**
+ * BookingReschedule
+ */
+export type BookingReschedule = {
+    /**
+     * Starts At
+     */
+    starts_at: string;
+};
+
+/**
+ * CallEventIn
+ *
+ * One event from the signaling service (internal, signed).
+ */
+export type CallEventIn = {
+    /**
+     * At
+     */
+    at: string;
+    chat?: ChatIn | null;
+    /**
+     * Consult Id
+     */
+    consult_id: string;
+    /**
+     * Event Id
+     */
+    event_id: string;
+    /**
+     * Reason
+     */
+    reason?: string | null;
+    /**
+     * Role
+     */
+    role: 'patient' | 'psychiatrist';
+    /**
+     * Type
+     */
+    type: 'joined' | 'admitted' | 'connected' | 'left' | 'ended' | 'chat';
+    /**
+     * User Id
+     */
+    user_id: string;
+};
+
+/**
+ * CallEventResult
+ */
+export type CallEventResult = {
+    /**
+     * Applied
+     *
+     * False when this event id was already recorded.
+     */
+    applied: boolean;
+    /**
+     * Status
+     */
+    status: 'scheduled' | 'waiting' | 'in_progress' | 'completed';
+};
+
+/**
+ * CancellationDecisionRead
+ */
+export type CancellationDecisionRead = {
+    /**
+     * By
+     */
+    by: 'patient' | 'staff';
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Fee Cents
+     */
+    fee_cents: number;
+    /**
+     * Full Refund
+     */
+    full_refund: boolean;
+    /**
+     * Full Refund Until
+     *
+     * Patients cancelling before this get a full refund.
+     */
+    full_refund_until: string | null;
+    /**
+     * Reason
+     *
+     * Which rule decided: a short code.
+     */
+    reason: string;
+    /**
+     * Refund Cents
+     *
+     * What the payments domain refunds.
+     */
+    refund_cents: number;
+};
+
+/**
+ * CareTeamAssign
+ */
+export type CareTeamAssign = {
+    /**
+     * Psychiatrist Id
+     */
+    psychiatrist_id: string;
+};
+
+/**
+ * CareTeamMemberRead
+ */
+export type CareTeamMemberRead = {
+    /**
+     * Added At
+     */
+    added_at: string;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Psychiatrist Id
+     */
+    psychiatrist_id: string;
+    /**
+     * Psychiatrist Name
+     */
+    psychiatrist_name: string;
+    /**
+     * Reason
+     */
+    reason: string;
+};
+
+/**
  * ChainStatus
  */
 export type ChainStatus = {
@@ -79,6 +586,448 @@ export type ChainStatus = {
 };
 
 /**
+ * ChatIn
+ */
+export type ChatIn = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * ChatMessageRead
+ */
+export type ChatMessageRead = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Sender Id
+     */
+    sender_id: string;
+    /**
+     * Sender Role
+     */
+    sender_role: 'patient' | 'psychiatrist';
+    /**
+     * Sent At
+     */
+    sent_at: string;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * ChoiceRead
+ */
+export type ChoiceRead = {
+    /**
+     * Label
+     */
+    label: string;
+    /**
+     * Value
+     */
+    value: number;
+};
+
+/**
+ * ClinicianIntakeRead
+ */
+export type ClinicianIntakeRead = {
+    /**
+     * Adequate Antidepressant Trials
+     */
+    adequate_antidepressant_trials: number;
+    /**
+     * Age Years
+     */
+    age_years: number;
+    answers: IntakeAnswers;
+    /**
+     * Created At
+     */
+    created_at: string | null;
+    /**
+     * Form Version
+     */
+    form_version: string;
+    /**
+     * Id
+     *
+     * Null until the first answer is saved.
+     */
+    id: string | null;
+    /**
+     * Missing
+     *
+     * Answers still needed before the intake can be submitted (dotted paths).
+     */
+    missing: Array<string>;
+    /**
+     * Status
+     */
+    status: 'not_started' | 'draft' | 'submitted';
+    /**
+     * Submitted At
+     */
+    submitted_at: string | null;
+    /**
+     * Treatment Resistant
+     *
+     * At least the configured number of adequate antidepressant trials.
+     */
+    treatment_resistant: boolean;
+    /**
+     * Updated At
+     */
+    updated_at: string | null;
+};
+
+/**
+ * ClinicianScaleEntry
+ *
+ * A result a clinician enters (in a visit, during an infusion), or a correction of an earlier one.
+ */
+export type ClinicianScaleEntry = {
+    /**
+     * Answers
+     *
+     * Item number -> answer value, e.g. {"1": 0, "2": 3, ...}: every item, once.
+     */
+    answers: {
+        [key: string]: unknown | number;
+    };
+    /**
+     * Assignment Id
+     *
+     * The request this answers; without it, the earliest due request of this scale.
+     */
+    assignment_id?: string | null;
+    /**
+     * Correction Reason
+     */
+    correction_reason?: string | null;
+    /**
+     * Language
+     *
+     * The language the questions were shown in.
+     */
+    language?: 'en' | 'es';
+    /**
+     * Scale
+     */
+    scale: 'phq9' | 'gad7' | 'pcl5' | 'cadss6' | 'pain_nrs';
+    /**
+     * Supersedes Id
+     *
+     * The result this one corrects.
+     */
+    supersedes_id?: string | null;
+};
+
+/**
+ * ConsentDocumentRead
+ */
+export type ConsentDocumentRead = {
+    /**
+     * Body
+     */
+    body: string;
+    /**
+     * Effective On
+     */
+    effective_on: string;
+    /**
+     * Kind
+     */
+    kind: 'telehealth' | 'ketamine_treatment';
+    /**
+     * Language
+     */
+    language: 'en' | 'es';
+    /**
+     * Text Sha256
+     *
+     * SHA-256 of the exact text (title, blank line, body); send it when signing.
+     */
+    text_sha256: string;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Version
+     */
+    version: string;
+};
+
+/**
+ * ConsentSign
+ */
+export type ConsentSign = {
+    /**
+     * Agree
+     *
+     * The patient ticked 'I have read and agree'.
+     */
+    agree: true;
+    /**
+     * Language
+     */
+    language: 'en' | 'es';
+    /**
+     * Text Sha256
+     *
+     * The hash of the text shown, from the document.
+     */
+    text_sha256: string;
+    /**
+     * Typed Name
+     *
+     * The patient's name, typed as a signature.
+     */
+    typed_name: string;
+    /**
+     * Version
+     *
+     * The version shown to the patient.
+     */
+    version: string;
+};
+
+/**
+ * ConsentSignatureRead
+ */
+export type ConsentSignatureRead = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Ip
+     */
+    ip: string | null;
+    /**
+     * Kind
+     */
+    kind: 'telehealth' | 'ketamine_treatment';
+    /**
+     * Language
+     */
+    language: 'en' | 'es';
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Signed At
+     */
+    signed_at: string;
+    /**
+     * Text Sha256
+     */
+    text_sha256: string;
+    /**
+     * Typed Name
+     */
+    typed_name: string;
+    /**
+     * User Agent
+     */
+    user_agent: string | null;
+    /**
+     * Version
+     */
+    version: string;
+};
+
+/**
+ * ConsentStatus
+ */
+export type ConsentStatus = {
+    /**
+     * Current Version
+     */
+    current_version: string;
+    /**
+     * Kind
+     */
+    kind: 'telehealth' | 'ketamine_treatment';
+    /**
+     * Last Signed At
+     */
+    last_signed_at: string | null;
+    /**
+     * Last Signed Version
+     */
+    last_signed_version: string | null;
+    /**
+     * Needs Signature
+     *
+     * The current version is unsigned: sign before the next visit.
+     */
+    needs_signature: boolean;
+    /**
+     * Signed Current
+     */
+    signed_current: boolean;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * ConsultRead
+ */
+export type ConsultRead = {
+    /**
+     * Admitted At
+     */
+    admitted_at: string | null;
+    /**
+     * Booking Id
+     */
+    booking_id: string;
+    /**
+     * Duration Seconds
+     */
+    duration_seconds: number | null;
+    /**
+     * End Reason
+     */
+    end_reason: string | null;
+    /**
+     * Ended At
+     */
+    ended_at: string | null;
+    /**
+     * Ends At
+     */
+    ends_at: string;
+    /**
+     * Join Closes At
+     */
+    join_closes_at: string;
+    /**
+     * Join Opens At
+     */
+    join_opens_at: string;
+    patient_location: PatientLocation | null;
+    /**
+     * Started At
+     */
+    started_at: string | null;
+    /**
+     * Starts At
+     */
+    starts_at: string;
+    /**
+     * Status
+     */
+    status: 'scheduled' | 'waiting' | 'in_progress' | 'completed';
+    /**
+     * Waiting Since
+     */
+    waiting_since: string | null;
+};
+
+/**
+ * CrisisResources
+ *
+ * Shown to the patient at once, before anything else on the page.
+ */
+export type CrisisResources = {
+    /**
+     * Language
+     */
+    language: 'en' | 'es';
+    /**
+     * Phone
+     */
+    phone: string;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * Diagnosis
+ */
+export type Diagnosis = {
+    /**
+     * Code
+     */
+    code: string;
+    /**
+     * Description
+     */
+    description: string;
+};
+
+/**
+ * DiagnosisIn
+ */
+export type DiagnosisIn = {
+    /**
+     * Code
+     *
+     * ICD-10-CM code, e.g. F33.2.
+     */
+    code: string;
+    /**
+     * Description
+     *
+     * Empty: the usual name of a common code.
+     */
+    description?: string | null;
+};
+
+/**
+ * Discharge
+ */
+export type Discharge = {
+    /**
+     * Alert
+     *
+     * The patient is alert and oriented.
+     */
+    alert: boolean;
+    /**
+     * Discharged At
+     */
+    discharged_at?: string | null;
+    /**
+     * Ended At
+     *
+     * End of the infusion, if not recorded yet.
+     */
+    ended_at?: string | null;
+    /**
+     * Escort Present
+     *
+     * An escort is present to take the patient home (no driving today).
+     */
+    escort_present: boolean;
+    /**
+     * Vitals Near Baseline
+     *
+     * Vitals are back near the pre-infusion values.
+     */
+    vitals_near_baseline: boolean;
+};
+
+/**
  * EmailRequest
  */
 export type EmailRequest = {
@@ -86,6 +1035,42 @@ export type EmailRequest = {
      * Email
      */
     email: string;
+};
+
+/**
+ * EmergencyContact
+ */
+export type EmergencyContact = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Phone
+     */
+    phone: string;
+    /**
+     * Relationship
+     */
+    relationship?: string | null;
+};
+
+/**
+ * EmergencyContactRead
+ */
+export type EmergencyContactRead = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Phone
+     */
+    phone: string;
+    /**
+     * Relationship
+     */
+    relationship: string | null;
 };
 
 /**
@@ -106,6 +1091,388 @@ export type FieldError = {
      * Message
      */
     message: string;
+};
+
+/**
+ * FlagRead
+ */
+export type FlagRead = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Current
+     *
+     * From the latest submitted intake (older ones are history).
+     */
+    current: boolean;
+    /**
+     * Evidence
+     *
+     * The answers that matched the rule.
+     */
+    evidence: {
+        [key: string]: unknown;
+    };
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Intake Id
+     */
+    intake_id: string;
+    /**
+     * Message
+     */
+    message: string;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Review Reason
+     */
+    review_reason: string | null;
+    /**
+     * Reviewed At
+     */
+    reviewed_at: string | null;
+    /**
+     * Reviewed By
+     */
+    reviewed_by: string | null;
+    /**
+     * Reviewed By Name
+     */
+    reviewed_by_name: string | null;
+    /**
+     * Rule Id
+     */
+    rule_id: string;
+    /**
+     * Rule Set Version
+     */
+    rule_set_version: string;
+    /**
+     * Rule Version
+     */
+    rule_version: number;
+    /**
+     * Severity
+     */
+    severity: 'urgent' | 'high' | 'moderate';
+    /**
+     * Status
+     */
+    status: 'unreviewed' | 'cleared' | 'overridden';
+};
+
+/**
+ * FlagReview
+ */
+export type FlagReview = {
+    /**
+     * Decision
+     *
+     * `clear`: not a concern for this patient. `override`: a concern, and treatment may go ahead.
+     */
+    decision: 'clear' | 'override';
+    /**
+     * Reason
+     */
+    reason: string;
+};
+
+/**
+ * InfusionMarker
+ */
+export type InfusionMarker = {
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Cadss6 Score
+     */
+    cadss6_score: number | null;
+    /**
+     * Phase
+     */
+    phase: 'induction' | 'maintenance';
+    /**
+     * Plan Id
+     */
+    plan_id: string;
+    /**
+     * Sequence
+     */
+    sequence: number;
+    /**
+     * Session Id
+     */
+    session_id: string;
+    /**
+     * Status
+     */
+    status: 'in_progress' | 'held' | 'completed';
+};
+
+/**
+ * InfusionSessionRead
+ */
+export type InfusionSessionRead = {
+    /**
+     * Booking Id
+     */
+    booking_id: string | null;
+    /**
+     * Bp Override Reason
+     */
+    bp_override_reason: string | null;
+    /**
+     * Cadss6 Items
+     */
+    cadss6_items: Array<number> | null;
+    /**
+     * Cadss6 Score
+     */
+    cadss6_score: number | null;
+    /**
+     * Clinician Notes
+     */
+    clinician_notes: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Created By
+     */
+    created_by: string;
+    /**
+     * Discharge Alert
+     */
+    discharge_alert: boolean | null;
+    /**
+     * Discharge Escort Present
+     */
+    discharge_escort_present: boolean | null;
+    /**
+     * Discharge Vitals Near Baseline
+     */
+    discharge_vitals_near_baseline: boolean | null;
+    /**
+     * Discharged At
+     */
+    discharged_at: string | null;
+    /**
+     * Dose Mg
+     */
+    dose_mg: number;
+    /**
+     * Dose Mg Per Kg
+     */
+    dose_mg_per_kg: number;
+    /**
+     * Ended At
+     */
+    ended_at: string | null;
+    /**
+     * Hold Reason
+     */
+    hold_reason: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Interventions
+     */
+    interventions: Array<InterventionRead>;
+    /**
+     * Lot Number
+     */
+    lot_number: string | null;
+    /**
+     * Missing Timepoints
+     *
+     * Timepoints without vitals yet.
+     */
+    missing_timepoints: Array<Timepoint>;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Phase
+     */
+    phase: 'induction' | 'maintenance';
+    /**
+     * Plan Id
+     */
+    plan_id: string;
+    /**
+     * Sequence
+     */
+    sequence: number;
+    /**
+     * Serious Event
+     *
+     * A serious side effect (respiratory depression) was recorded.
+     */
+    serious_event: boolean;
+    /**
+     * Side Effects
+     */
+    side_effects: Array<SideEffectRead>;
+    /**
+     * Started At
+     */
+    started_at: string;
+    /**
+     * Status
+     */
+    status: 'in_progress' | 'held' | 'completed';
+    /**
+     * Updated At
+     */
+    updated_at: string;
+    /**
+     * Vitals
+     */
+    vitals: Array<VitalsRead>;
+    /**
+     * Weight Kg
+     */
+    weight_kg: number;
+};
+
+/**
+ * IntakeAnswers
+ *
+ * Answers so far. In a draft save, sections and fields not sent stay as they were; `null` clears one.
+ */
+export type IntakeAnswers = {
+    /**
+     * Allergies
+     */
+    allergies?: Array<Allergy> | null;
+    medical_history?: MedicalHistory | null;
+    /**
+     * Medications
+     *
+     * Empty list: none.
+     */
+    medications?: Array<Medication> | null;
+    /**
+     * No Known Allergies
+     */
+    no_known_allergies?: boolean | null;
+    /**
+     * Pregnancy
+     */
+    pregnancy?: 'not_pregnant' | 'pregnant' | 'breastfeeding' | 'planning_pregnancy' | 'not_applicable' | null;
+    psychiatric_history?: PsychiatricHistory | null;
+    /**
+     * Reason Other
+     *
+     * Required when reasons include `other`.
+     */
+    reason_other?: string | null;
+    /**
+     * Reasons For Care
+     */
+    reasons_for_care?: Array<'depression' | 'chronic_pain' | 'ptsd' | 'ocd' | 'anxiety' | 'other'> | null;
+    substance_use?: SubstanceUse | null;
+    vitals?: Vitals | null;
+};
+
+/**
+ * IntakeRead
+ */
+export type IntakeRead = {
+    answers: IntakeAnswers;
+    /**
+     * Created At
+     */
+    created_at: string | null;
+    /**
+     * Form Version
+     */
+    form_version: string;
+    /**
+     * Id
+     *
+     * Null until the first answer is saved.
+     */
+    id: string | null;
+    /**
+     * Missing
+     *
+     * Answers still needed before the intake can be submitted (dotted paths).
+     */
+    missing: Array<string>;
+    /**
+     * Status
+     */
+    status: 'not_started' | 'draft' | 'submitted';
+    /**
+     * Submitted At
+     */
+    submitted_at: string | null;
+    /**
+     * Updated At
+     */
+    updated_at: string | null;
+};
+
+/**
+ * IntakeSubmitted
+ */
+export type IntakeSubmitted = {
+    /**
+     * Present when the answers mention thoughts of suicide: show it at once.
+     */
+    crisis_resources: CrisisResources | null;
+    intake: IntakeRead;
+};
+
+/**
+ * InterventionIn
+ */
+export type InterventionIn = {
+    /**
+     * At
+     */
+    at?: string | null;
+    /**
+     * Kind
+     */
+    kind: 'supplemental_oxygen' | 'airway_support' | 'antiemetic' | 'antihypertensive' | 'benzodiazepine' | 'infusion_rate_reduced' | 'infusion_paused' | 'infusion_stopped' | 'reassurance' | 'other';
+    /**
+     * Note
+     */
+    note?: string;
+};
+
+/**
+ * InterventionRead
+ */
+export type InterventionRead = {
+    /**
+     * At
+     */
+    at: string | null;
+    /**
+     * Kind
+     */
+    kind: string;
+    /**
+     * Note
+     */
+    note: string;
 };
 
 /**
@@ -194,6 +1561,54 @@ export type InvitationRead = {
      * Role
      */
     role: string;
+};
+
+/**
+ * ItemRead
+ */
+export type ItemRead = {
+    /**
+     * Number
+     */
+    number: number;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * JoinTokenRead
+ */
+export type JoinTokenRead = {
+    /**
+     * Consult Id
+     */
+    consult_id: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Not Before
+     */
+    not_before: string;
+    /**
+     * Role
+     */
+    role: 'patient' | 'psychiatrist';
+    /**
+     * Signaling Url
+     *
+     * The websocket to open, e.g. wss://…/ws/consults/{consult_id}.
+     */
+    signaling_url: string;
+    /**
+     * Token
+     *
+     * Send it in the first websocket message (`hello`), never in a URL.
+     */
+    token: string;
 };
 
 /**
@@ -331,6 +1746,70 @@ export type Me = {
 };
 
 /**
+ * MedicalHistory
+ */
+export type MedicalHistory = {
+    /**
+     * Aneurysm Or Vascular Disease
+     */
+    aneurysm_or_vascular_disease?: boolean | null;
+    /**
+     * Arteriovenous Malformation
+     */
+    arteriovenous_malformation?: boolean | null;
+    /**
+     * Brain Haemorrhage
+     */
+    brain_haemorrhage?: boolean | null;
+    /**
+     * Heart Disease
+     */
+    heart_disease?: boolean | null;
+    /**
+     * Hypertension
+     */
+    hypertension?: boolean | null;
+    /**
+     * Other
+     */
+    other?: string | null;
+    /**
+     * Seizures
+     */
+    seizures?: boolean | null;
+    /**
+     * Severe Liver Disease
+     */
+    severe_liver_disease?: boolean | null;
+    /**
+     * Severe Lung Disease
+     */
+    severe_lung_disease?: boolean | null;
+};
+
+/**
+ * Medication
+ */
+export type Medication = {
+    /**
+     * Dose
+     *
+     * e.g. 20 mg
+     */
+    dose: string;
+    /**
+     * Frequency
+     *
+     * e.g. once a day
+     */
+    frequency: string;
+    /**
+     * Name
+     */
+    name: string;
+};
+
+/**
  * MessageResponse
  */
 export type MessageResponse = {
@@ -379,6 +1858,276 @@ export type MfaLoginRequest = {
 };
 
 /**
+ * NoteCreate
+ */
+export type NoteCreate = {
+    /**
+     * Consult Id
+     *
+     * The consult or booking this note documents.
+     */
+    consult_id?: string | null;
+    /**
+     * Modality
+     */
+    modality?: 'video' | 'audio_only' | 'in_person';
+    /**
+     * Place Of Service
+     *
+     * 02 telehealth elsewhere, 10 telehealth at home, 11 office; default from modality.
+     */
+    place_of_service?: '02' | '10' | '11' | null;
+    /**
+     * Pull Objective
+     *
+     * Put the latest scores and vitals in the objective section.
+     */
+    pull_objective?: boolean;
+    template: TemplateCode;
+    /**
+     * Visit At
+     *
+     * When the visit took place (default: now).
+     */
+    visit_at?: string | null;
+};
+
+/**
+ * NoteListItem
+ */
+export type NoteListItem = {
+    /**
+     * Addenda
+     */
+    addenda: number;
+    /**
+     * Author Id
+     */
+    author_id: string;
+    /**
+     * Consult Id
+     */
+    consult_id: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Signed At
+     */
+    signed_at: string | null;
+    /**
+     * Signer Name
+     */
+    signer_name: string | null;
+    /**
+     * Status
+     */
+    status: 'draft' | 'signed';
+    template: TemplateCode;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Visit At
+     */
+    visit_at: string;
+};
+
+/**
+ * NoteRead
+ */
+export type NoteRead = {
+    /**
+     * Addenda
+     */
+    addenda: Array<AddendumRead>;
+    /**
+     * Exactly what the patient will see.
+     */
+    after_visit_summary: VisitSummaryRead;
+    /**
+     * Assessment
+     */
+    assessment: string;
+    /**
+     * Author Id
+     */
+    author_id: string;
+    /**
+     * Billing
+     *
+     * Superbill lines: code, modifiers, place of service.
+     */
+    billing: Array<BillingLine>;
+    /**
+     * Billing Codes
+     */
+    billing_codes: Array<string>;
+    /**
+     * Consult Id
+     */
+    consult_id: string | null;
+    /**
+     * Content Hash
+     */
+    content_hash: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Diagnoses
+     */
+    diagnoses: Array<Diagnosis>;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Integrity Ok
+     *
+     * Signed notes: the stored content still matches its hash.
+     */
+    integrity_ok: boolean | null;
+    /**
+     * Modality
+     */
+    modality: 'video' | 'audio_only' | 'in_person';
+    /**
+     * Objective
+     */
+    objective: string;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Patient Instructions
+     */
+    patient_instructions: string;
+    /**
+     * Place Of Service
+     */
+    place_of_service: '02' | '10' | '11';
+    /**
+     * Plan
+     */
+    plan: string;
+    /**
+     * Revision
+     */
+    revision: number;
+    /**
+     * Signed At
+     */
+    signed_at: string | null;
+    /**
+     * Signed By
+     */
+    signed_by: string | null;
+    /**
+     * Signer Name
+     */
+    signer_name: string | null;
+    /**
+     * Status
+     */
+    status: 'draft' | 'signed';
+    /**
+     * Subjective
+     */
+    subjective: string;
+    /**
+     * Summary Sections
+     */
+    summary_sections: Array<'subjective' | 'objective' | 'assessment' | 'plan' | 'diagnoses'>;
+    template: TemplateCode;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+    /**
+     * Visit At
+     */
+    visit_at: string;
+};
+
+/**
+ * NoteUpdate
+ *
+ * Autosave: send the fields that changed; `base_revision` refuses to overwrite newer work.
+ */
+export type NoteUpdate = {
+    /**
+     * Assessment
+     */
+    assessment?: string | null;
+    /**
+     * Base Revision
+     */
+    base_revision?: number | null;
+    /**
+     * Billing Codes
+     */
+    billing_codes?: Array<string> | null;
+    /**
+     * Consult Id
+     */
+    consult_id?: string | null;
+    /**
+     * Diagnoses
+     */
+    diagnoses?: Array<DiagnosisIn> | null;
+    /**
+     * Modality
+     */
+    modality?: 'video' | 'audio_only' | 'in_person' | null;
+    /**
+     * Objective
+     */
+    objective?: string | null;
+    /**
+     * Patient Instructions
+     *
+     * Always part of the after-visit summary.
+     */
+    patient_instructions?: string | null;
+    /**
+     * Place Of Service
+     */
+    place_of_service?: '02' | '10' | '11' | null;
+    /**
+     * Plan
+     */
+    plan?: string | null;
+    /**
+     * Subjective
+     */
+    subjective?: string | null;
+    /**
+     * Summary Sections
+     *
+     * What the patient's after-visit summary shows.
+     */
+    summary_sections?: Array<'subjective' | 'objective' | 'assessment' | 'plan' | 'diagnoses'> | null;
+    template?: TemplateCode | null;
+    /**
+     * Visit At
+     */
+    visit_at?: string | null;
+};
+
+/**
  * OidcInfo
  */
 export type OidcInfo = {
@@ -393,6 +2142,47 @@ export type OidcInfo = {
 };
 
 /**
+ * OverridePut
+ */
+export type OverridePut = {
+    /**
+     * Reason
+     */
+    reason?: string | null;
+    /**
+     * Windows
+     *
+     * The day's hours; empty means not available that day.
+     */
+    windows?: Array<TimeWindow>;
+};
+
+/**
+ * OverrideRead
+ */
+export type OverrideRead = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * On Date
+     */
+    on_date: string;
+    /**
+     * Reason
+     */
+    reason: string | null;
+    /**
+     * Windows
+     */
+    windows: Array<[
+        string,
+        string
+    ]>;
+};
+
+/**
  * Page[AuditEntryRead]
  */
 export type PageAuditEntryRead = {
@@ -400,6 +2190,28 @@ export type PageAuditEntryRead = {
      * Items
      */
     items: Array<AuditEntryRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * Page[BookingRead]
+ */
+export type PageBookingRead = {
+    /**
+     * Items
+     */
+    items: Array<BookingRead>;
     /**
      * Limit
      */
@@ -437,6 +2249,94 @@ export type PageInvitationRead = {
 };
 
 /**
+ * Page[NoteListItem]
+ */
+export type PageNoteListItem = {
+    /**
+     * Items
+     */
+    items: Array<NoteListItem>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * Page[PatientSummary]
+ */
+export type PagePatientSummary = {
+    /**
+     * Items
+     */
+    items: Array<PatientSummary>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * Page[SafetyTaskRead]
+ */
+export type PageSafetyTaskRead = {
+    /**
+     * Items
+     */
+    items: Array<SafetyTaskRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * Page[ScaleResultRead]
+ */
+export type PageScaleResultRead = {
+    /**
+     * Items
+     */
+    items: Array<ScaleResultRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
  * Page[UserRead]
  */
 export type PageUserRead = {
@@ -444,6 +2344,28 @@ export type PageUserRead = {
      * Items
      */
     items: Array<UserRead>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * Page[VisitSummaryRead]
+ */
+export type PageVisitSummaryRead = {
+    /**
+     * Items
+     */
+    items: Array<VisitSummaryRead>;
     /**
      * Limit
      */
@@ -487,6 +2409,462 @@ export type PasswordResetConfirm = {
 };
 
 /**
+ * PatientConsents
+ */
+export type PatientConsents = {
+    /**
+     * Signatures
+     *
+     * Every signature, oldest first.
+     */
+    signatures: Array<ConsentSignatureRead>;
+    /**
+     * Status
+     */
+    status: Array<ConsentStatus>;
+};
+
+/**
+ * PatientJoinRequest
+ */
+export type PatientJoinRequest = {
+    /**
+     * Location State
+     *
+     * The state the patient is in right now: the psychiatrist must be licensed there.
+     */
+    location_state: string;
+};
+
+/**
+ * PatientLocation
+ */
+export type PatientLocation = {
+    /**
+     * Confirmed At
+     */
+    confirmed_at: string;
+    /**
+     * Psychiatrist Licensed
+     */
+    psychiatrist_licensed: boolean;
+    /**
+     * State
+     */
+    state: string;
+    /**
+     * Warning
+     *
+     * Set when the psychiatrist holds no valid licence there.
+     */
+    warning?: string | null;
+};
+
+/**
+ * PatientPlanRead
+ *
+ * What a patient sees of their own plan: the shape of the series and how far along it is.
+ */
+export type PatientPlanRead = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Indication
+     */
+    indication: string;
+    /**
+     * Induction Done
+     */
+    induction_done: number;
+    /**
+     * Induction Infusions
+     */
+    induction_infusions: number;
+    /**
+     * Infusions Per Week
+     */
+    infusions_per_week: number;
+    /**
+     * Maintenance Done
+     */
+    maintenance_done: number;
+    /**
+     * Maintenance Interval Weeks
+     */
+    maintenance_interval_weeks: number | null;
+    /**
+     * Next Phase
+     */
+    next_phase: 'induction' | 'maintenance';
+    status: PlanStatus;
+};
+
+/**
+ * PatientProfile
+ */
+export type PatientProfile = {
+    /**
+     * Current State
+     */
+    current_state: string | null;
+    /**
+     * Date Of Birth
+     */
+    date_of_birth: string;
+    emergency_contact: EmergencyContactRead | null;
+    /**
+     * Language
+     */
+    language: 'en' | 'es';
+    /**
+     * Legal Name
+     */
+    legal_name: string;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    pharmacy: PharmacyRead | null;
+    /**
+     * Phone
+     */
+    phone: string | null;
+    /**
+     * Preferred Name
+     */
+    preferred_name: string | null;
+    primary_care: PrimaryCareRead | null;
+    /**
+     * Sex
+     */
+    sex: 'female' | 'male' | 'intersex' | 'undisclosed' | null;
+    /**
+     * State
+     *
+     * State of residence.
+     */
+    state: string;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
+     * Updated At
+     */
+    updated_at: string | null;
+};
+
+/**
+ * PatientSummary
+ *
+ * A row of a psychiatrist's patient list.
+ */
+export type PatientSummary = {
+    /**
+     * Date Of Birth
+     */
+    date_of_birth: string;
+    /**
+     * Language
+     */
+    language: 'en' | 'es';
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * On Care Team Since
+     */
+    on_care_team_since: string;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * State
+     */
+    state: string;
+};
+
+/**
+ * Pharmacy
+ */
+export type Pharmacy = {
+    /**
+     * Address
+     */
+    address?: string | null;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Phone
+     */
+    phone?: string | null;
+};
+
+/**
+ * PharmacyRead
+ */
+export type PharmacyRead = {
+    /**
+     * Address
+     */
+    address: string | null;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Phone
+     */
+    phone: string | null;
+};
+
+/**
+ * Phq9Outcome
+ */
+export type Phq9Outcome = {
+    /**
+     * Baseline At
+     */
+    baseline_at: string | null;
+    /**
+     * Baseline Score
+     */
+    baseline_score: number | null;
+    /**
+     * Change Percent
+     *
+     * Drop from baseline in percent (negative: worse).
+     */
+    change_percent: number | null;
+    /**
+     * First Remission At
+     */
+    first_remission_at: string | null;
+    /**
+     * First Response At
+     */
+    first_response_at: string | null;
+    /**
+     * Latest At
+     */
+    latest_at: string | null;
+    /**
+     * Latest Score
+     */
+    latest_score: number | null;
+    /**
+     * Remission
+     */
+    remission: boolean;
+    /**
+     * Remission Below
+     */
+    remission_below: number;
+    /**
+     * Response
+     */
+    response: boolean;
+    /**
+     * Response Drop Percent
+     */
+    response_drop_percent: number;
+};
+
+/**
+ * PlanCreate
+ */
+export type PlanCreate = {
+    /**
+     * Dose Mg Per Kg
+     *
+     * Ketamine per kg of body weight; the practice's limits apply.
+     */
+    dose_mg_per_kg?: number;
+    /**
+     * Indication
+     */
+    indication: 'depression' | 'treatment_resistant_depression' | 'ptsd' | 'ocd' | 'anxiety' | 'chronic_pain' | 'other';
+    /**
+     * Indication Detail
+     */
+    indication_detail?: string;
+    /**
+     * Induction Infusions
+     *
+     * Planned infusions in the induction series.
+     */
+    induction_infusions?: number;
+    /**
+     * Infusion Minutes
+     */
+    infusion_minutes?: number;
+    /**
+     * Infusions Per Week
+     */
+    infusions_per_week?: number;
+    /**
+     * Maintenance Interval Weeks
+     */
+    maintenance_interval_weeks?: number | null;
+    /**
+     * Maintenance Notes
+     */
+    maintenance_notes?: string;
+    /**
+     * Schedule Notes
+     */
+    schedule_notes?: string;
+};
+
+/**
+ * PlanRead
+ */
+export type PlanRead = {
+    /**
+     * Activated At
+     */
+    activated_at: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Created By
+     */
+    created_by: string;
+    /**
+     * Dose Mg Per Kg
+     */
+    dose_mg_per_kg: number;
+    /**
+     * History
+     */
+    history: Array<StatusChangeRead>;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Indication
+     */
+    indication: string;
+    /**
+     * Indication Detail
+     */
+    indication_detail: string;
+    /**
+     * Induction Done
+     *
+     * Induction infusions given so far.
+     */
+    induction_done: number;
+    /**
+     * Induction Infusions
+     */
+    induction_infusions: number;
+    /**
+     * Infusion Minutes
+     */
+    infusion_minutes: number;
+    /**
+     * Infusions Per Week
+     */
+    infusions_per_week: number;
+    /**
+     * Maintenance Done
+     */
+    maintenance_done: number;
+    /**
+     * Maintenance Interval Weeks
+     */
+    maintenance_interval_weeks: number | null;
+    /**
+     * Maintenance Notes
+     */
+    maintenance_notes: string;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Schedule Notes
+     */
+    schedule_notes: string;
+    status: PlanStatus;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * PlanStatus
+ */
+export type PlanStatus = 'proposed' | 'active' | 'paused' | 'completed';
+
+/**
+ * PlanStatusChange
+ */
+export type PlanStatusChange = {
+    /**
+     * Reason
+     */
+    reason?: string;
+    /**
+     * Status
+     */
+    status: 'active' | 'paused' | 'completed';
+};
+
+/**
+ * PlanUpdate
+ */
+export type PlanUpdate = {
+    /**
+     * Dose Mg Per Kg
+     */
+    dose_mg_per_kg?: number | null;
+    /**
+     * Indication
+     */
+    indication?: 'depression' | 'treatment_resistant_depression' | 'ptsd' | 'ocd' | 'anxiety' | 'chronic_pain' | 'other' | null;
+    /**
+     * Indication Detail
+     */
+    indication_detail?: string | null;
+    /**
+     * Induction Infusions
+     */
+    induction_infusions?: number | null;
+    /**
+     * Infusion Minutes
+     */
+    infusion_minutes?: number | null;
+    /**
+     * Infusions Per Week
+     */
+    infusions_per_week?: number | null;
+    /**
+     * Maintenance Interval Weeks
+     */
+    maintenance_interval_weeks?: number | null;
+    /**
+     * Maintenance Notes
+     */
+    maintenance_notes?: string | null;
+    /**
+     * Schedule Notes
+     */
+    schedule_notes?: string | null;
+};
+
+/**
  * PracticeInfo
  */
 export type PracticeInfo = {
@@ -495,6 +2873,10 @@ export type PracticeInfo = {
      */
     crisis_line_text: string;
     /**
+     * Crisis Line Text Es
+     */
+    crisis_line_text_es: string;
+    /**
      * Environment
      */
     environment: string;
@@ -502,6 +2884,52 @@ export type PracticeInfo = {
      * Name
      */
     name: string;
+};
+
+/**
+ * PrecallTokenRead
+ */
+export type PrecallTokenRead = {
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Signaling Url
+     */
+    signaling_url: string;
+    /**
+     * Token
+     */
+    token: string;
+};
+
+/**
+ * PrimaryCare
+ */
+export type PrimaryCare = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Phone
+     */
+    phone?: string | null;
+};
+
+/**
+ * PrimaryCareRead
+ */
+export type PrimaryCareRead = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Phone
+     */
+    phone: string | null;
 };
 
 /**
@@ -542,8 +2970,107 @@ export type Problem = {
 
 /**
  * ProfileUpdate
+ *
+ * Only the fields sent change; `null` clears an optional field.
  */
 export type ProfileUpdate = {
+    /**
+     * Current State
+     *
+     * Where the patient is now, when away from home.
+     */
+    current_state?: string | null;
+    /**
+     * Date Of Birth
+     */
+    date_of_birth?: string | null;
+    emergency_contact?: EmergencyContact | null;
+    /**
+     * Language
+     */
+    language?: 'en' | 'es' | null;
+    /**
+     * Legal Name
+     */
+    legal_name?: string | null;
+    pharmacy?: Pharmacy | null;
+    /**
+     * Phone
+     */
+    phone?: string | null;
+    /**
+     * Preferred Name
+     */
+    preferred_name?: string | null;
+    primary_care?: PrimaryCare | null;
+    /**
+     * Sex
+     */
+    sex?: 'female' | 'male' | 'intersex' | 'undisclosed' | null;
+    /**
+     * State
+     *
+     * State of residence.
+     */
+    state?: string | null;
+    /**
+     * Time Zone
+     */
+    time_zone?: string | null;
+};
+
+/**
+ * PsychiatricHistory
+ */
+export type PsychiatricHistory = {
+    /**
+     * Antidepressant Trials
+     */
+    antidepressant_trials?: Array<AntidepressantTrial> | null;
+    /**
+     * Diagnoses
+     *
+     * Empty list: none.
+     */
+    diagnoses?: Array<string> | null;
+    /**
+     * Hospitalisations
+     *
+     * Psychiatric admissions, ever.
+     */
+    hospitalisations?: number | null;
+    /**
+     * Mania
+     *
+     * Ever: mania or hypomania, a bipolar diagnosis.
+     */
+    mania?: boolean | null;
+    /**
+     * Prior Treatments
+     */
+    prior_treatments?: Array<'psychotherapy' | 'antidepressants' | 'augmentation' | 'lithium' | 'ect' | 'tms' | 'ketamine' | 'esketamine' | 'other'> | null;
+    /**
+     * Psychosis
+     *
+     * Ever: hearing or seeing things others did not, beliefs others found impossible.
+     */
+    psychosis?: boolean | null;
+    /**
+     * Suicidal Thoughts Now
+     *
+     * Thoughts of ending one's life now or in the past month.
+     */
+    suicidal_thoughts_now?: boolean | null;
+    /**
+     * Suicide Attempt History
+     */
+    suicide_attempt_history?: boolean | null;
+};
+
+/**
+ * PsychiatristProfileUpdate
+ */
+export type PsychiatristProfileUpdate = {
     /**
      * Bio
      */
@@ -656,6 +3183,556 @@ export type RevokedCount = {
 export type Role = 'patient' | 'psychiatrist' | 'admin';
 
 /**
+ * RuleCreate
+ */
+export type RuleCreate = {
+    /**
+     * End
+     */
+    end: string;
+    /**
+     * Start
+     *
+     * Local wall time in the psychiatrist's zone, e.g. 09:00.
+     */
+    start: string;
+    /**
+     * Weekday
+     */
+    weekday: 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+};
+
+/**
+ * RuleRead
+ */
+export type RuleRead = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Message
+     */
+    message: string;
+    /**
+     * Opens Safety Task
+     */
+    opens_safety_task: boolean;
+    /**
+     * Severity
+     */
+    severity: 'urgent' | 'high' | 'moderate';
+    /**
+     * Version
+     */
+    version: number;
+    /**
+     * When
+     */
+    when: {
+        [key: string]: unknown;
+    };
+};
+
+/**
+ * RuleSetRead
+ */
+export type RuleSetRead = {
+    /**
+     * Rules
+     */
+    rules: Array<RuleRead>;
+    /**
+     * Version
+     */
+    version: string;
+};
+
+/**
+ * SafetyCounts
+ *
+ * Counts for administrators: no patients, no content.
+ */
+export type SafetyCounts = {
+    /**
+     * Acknowledged
+     */
+    acknowledged: number;
+    /**
+     * Open
+     */
+    open: number;
+    /**
+     * Open By Kind
+     */
+    open_by_kind: {
+        [key: string]: number;
+    };
+    /**
+     * Overdue
+     */
+    overdue: number;
+};
+
+/**
+ * SafetyTaskRead
+ */
+export type SafetyTaskRead = {
+    /**
+     * Acknowledged At
+     */
+    acknowledged_at: string | null;
+    /**
+     * Acknowledged By
+     */
+    acknowledged_by: string | null;
+    /**
+     * Acknowledgement Note
+     */
+    acknowledgement_note: string | null;
+    /**
+     * Assigned To Me
+     */
+    assigned_to_me: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Detail
+     *
+     * What triggered the task, e.g. the item 9 answer and the total.
+     */
+    detail: {
+        [key: string]: unknown;
+    };
+    /**
+     * Due At
+     */
+    due_at: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'phq9_item9' | 'intake_suicidal_ideation';
+    /**
+     * Overdue
+     */
+    overdue: boolean;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Patient Name
+     */
+    patient_name: string;
+    /**
+     * Patient Phone
+     *
+     * So the psychiatrist can call the patient straight away.
+     */
+    patient_phone: string | null;
+    /**
+     * Priority
+     *
+     * 0 is the most urgent; inboxes list it first.
+     */
+    priority: number;
+    /**
+     * Source Id
+     */
+    source_id: string;
+    /**
+     * Source Type
+     */
+    source_type: string;
+    /**
+     * Status
+     */
+    status: 'open' | 'acknowledged';
+};
+
+/**
+ * ScaleAnswers
+ */
+export type ScaleAnswers = {
+    /**
+     * Answers
+     *
+     * Item number -> answer value, e.g. {"1": 0, "2": 3, ...}: every item, once.
+     */
+    answers: {
+        [key: string]: unknown | number;
+    };
+    /**
+     * Assignment Id
+     *
+     * The request this answers; without it, the earliest due request of this scale.
+     */
+    assignment_id?: string | null;
+    /**
+     * Language
+     *
+     * The language the questions were shown in.
+     */
+    language?: 'en' | 'es';
+    /**
+     * Scale
+     */
+    scale: 'phq9' | 'gad7' | 'pcl5' | 'cadss6' | 'pain_nrs';
+};
+
+/**
+ * ScaleDefinitionRead
+ */
+export type ScaleDefinitionRead = {
+    /**
+     * Bands
+     */
+    bands: Array<BandRead>;
+    /**
+     * Choices
+     *
+     * The answers every item offers.
+     */
+    choices: Array<ChoiceRead>;
+    /**
+     * Code
+     */
+    code: 'phq9' | 'gad7' | 'pcl5' | 'cadss6' | 'pain_nrs';
+    /**
+     * Instructions
+     */
+    instructions: string;
+    /**
+     * Items
+     */
+    items: Array<ItemRead>;
+    /**
+     * Language
+     */
+    language: 'en' | 'es';
+    /**
+     * Loinc
+     */
+    loinc: string | null;
+    /**
+     * Max Total
+     */
+    max_total: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Urgent Items
+     */
+    urgent_items: Array<number>;
+    /**
+     * Version
+     */
+    version: string;
+};
+
+/**
+ * ScaleResultRead
+ */
+export type ScaleResultRead = {
+    /**
+     * Answers
+     */
+    answers: {
+        [key: string]: number;
+    };
+    /**
+     * Band
+     */
+    band: string | null;
+    /**
+     * Band Label
+     *
+     * In the result's language.
+     */
+    band_label: string | null;
+    /**
+     * Correction Reason
+     */
+    correction_reason: string | null;
+    /**
+     * Entered At
+     */
+    entered_at: string;
+    /**
+     * Entered By
+     */
+    entered_by: 'patient' | 'clinician';
+    /**
+     * Entered By Id
+     */
+    entered_by_id: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Language
+     */
+    language: 'en' | 'es';
+    /**
+     * Max Total
+     */
+    max_total: number;
+    /**
+     * Meets Program Entry
+     */
+    meets_program_entry: boolean | null;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Program Entry Threshold
+     *
+     * The practice's program-entry score for this scale.
+     */
+    program_entry_threshold: number | null;
+    /**
+     * Scale
+     */
+    scale: 'phq9' | 'gad7' | 'pcl5' | 'cadss6' | 'pain_nrs';
+    /**
+     * Scale Version
+     */
+    scale_version: string;
+    /**
+     * Superseded
+     *
+     * A later result corrects this one; trends leave it out.
+     */
+    superseded: boolean;
+    /**
+     * Supersedes Id
+     */
+    supersedes_id: string | null;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Urgent
+     *
+     * An urgent item was answered above 0 (PHQ-9 item 9): a safety task was opened.
+     */
+    urgent: boolean;
+};
+
+/**
+ * ScaleSubmitted
+ */
+export type ScaleSubmitted = {
+    /**
+     * Care Team Notified
+     *
+     * A safety task was opened for the care team.
+     */
+    care_team_notified: boolean;
+    /**
+     * Present when an answer means the patient may be at risk: show it at once.
+     */
+    crisis_resources: CrisisResources | null;
+    result: ScaleResultRead;
+};
+
+/**
+ * ScaleTrend
+ */
+export type ScaleTrend = {
+    /**
+     * Points
+     */
+    points: Array<TrendPoint>;
+    /**
+     * Scale
+     */
+    scale: string;
+};
+
+/**
+ * ScheduleSettingsPut
+ */
+export type ScheduleSettingsPut = {
+    /**
+     * Buffer Minutes
+     *
+     * Free time kept after each visit.
+     */
+    buffer_minutes?: number;
+    /**
+     * Horizon Days
+     *
+     * Empty: the practice's setting.
+     */
+    horizon_days?: number | null;
+    /**
+     * Min Notice Minutes
+     *
+     * Empty: the practice's setting.
+     */
+    min_notice_minutes?: number | null;
+    /**
+     * Slot Step Minutes
+     *
+     * Offered start times are this far apart.
+     */
+    slot_step_minutes?: number;
+};
+
+/**
+ * ScheduleSettingsRead
+ */
+export type ScheduleSettingsRead = {
+    /**
+     * Buffer Minutes
+     */
+    buffer_minutes: number;
+    /**
+     * Horizon Days
+     */
+    horizon_days: number;
+    /**
+     * Horizon Is Default
+     */
+    horizon_is_default: boolean;
+    /**
+     * Min Notice Is Default
+     */
+    min_notice_is_default: boolean;
+    /**
+     * Min Notice Minutes
+     */
+    min_notice_minutes: number;
+    /**
+     * Slot Step Minutes
+     */
+    slot_step_minutes: number;
+};
+
+/**
+ * SeriesProgress
+ */
+export type SeriesProgress = {
+    /**
+     * Held
+     */
+    held: number;
+    /**
+     * In Progress
+     */
+    in_progress: boolean;
+    /**
+     * Induction Done
+     */
+    induction_done: number;
+    /**
+     * Induction Planned
+     */
+    induction_planned: number;
+    /**
+     * Induction Remaining
+     */
+    induction_remaining: number;
+    /**
+     * Maintenance Done
+     */
+    maintenance_done: number;
+    phq9: Phq9Outcome;
+    /**
+     * Plan Id
+     */
+    plan_id: string;
+    /**
+     * Scores
+     */
+    scores: Array<ScaleTrend>;
+    /**
+     * Sessions
+     */
+    sessions: Array<InfusionMarker>;
+    status: PlanStatus;
+};
+
+/**
+ * SessionPrefill
+ *
+ * A new session's form, filled in from the plan and the last session.
+ */
+export type SessionPrefill = {
+    /**
+     * Dose Mg
+     *
+     * Computed from the pre-filled weight and dose per kg.
+     */
+    dose_mg: number | null;
+    /**
+     * Dose Mg Per Kg
+     */
+    dose_mg_per_kg: number;
+    /**
+     * Hold Diastolic Above
+     */
+    hold_diastolic_above: number;
+    /**
+     * Hold Systolic Above
+     */
+    hold_systolic_above: number;
+    /**
+     * Infusion Minutes
+     */
+    infusion_minutes: number;
+    /**
+     * Last Interventions
+     */
+    last_interventions: Array<InterventionRead>;
+    last_pre_vitals: VitalsRead | null;
+    /**
+     * Last Session At
+     */
+    last_session_at: string | null;
+    /**
+     * Last Session Id
+     */
+    last_session_id: string | null;
+    /**
+     * Last Side Effects
+     */
+    last_side_effects: Array<SideEffectRead>;
+    /**
+     * Lot Number
+     */
+    lot_number: string | null;
+    /**
+     * Next Phase
+     */
+    next_phase: 'induction' | 'maintenance';
+    /**
+     * Next Sequence
+     */
+    next_sequence: number;
+    /**
+     * Plan Id
+     */
+    plan_id: string;
+    /**
+     * Weight Kg
+     */
+    weight_kg: number | null;
+};
+
+/**
  * SessionRead
  */
 export type SessionRead = {
@@ -694,6 +3771,357 @@ export type SessionRead = {
 };
 
 /**
+ * SessionStart
+ */
+export type SessionStart = {
+    /**
+     * Booking Id
+     */
+    booking_id?: string | null;
+    /**
+     * Bp Override Reason
+     *
+     * Required to infuse when the pre-infusion BP is above the hold threshold.
+     */
+    bp_override_reason?: string;
+    /**
+     * Dose Mg Per Kg
+     *
+     * Empty: the plan's dose.
+     */
+    dose_mg_per_kg?: number | null;
+    /**
+     * Hold
+     *
+     * Hold today's infusion (nothing is given).
+     */
+    hold?: boolean;
+    /**
+     * Hold Reason
+     */
+    hold_reason?: string;
+    /**
+     * Lot Number
+     */
+    lot_number?: string | null;
+    pre_vitals: VitalsIn;
+    /**
+     * Started At
+     */
+    started_at?: string | null;
+    /**
+     * Weight Kg
+     *
+     * The patient's weight today, kg.
+     */
+    weight_kg: number;
+};
+
+/**
+ * SessionUpdate
+ */
+export type SessionUpdate = {
+    /**
+     * Cadss6 Items
+     */
+    cadss6_items?: [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+    ] | null;
+    /**
+     * Clinician Notes
+     */
+    clinician_notes?: string | null;
+    /**
+     * Ended At
+     */
+    ended_at?: string | null;
+    /**
+     * Interventions
+     */
+    interventions?: Array<InterventionIn> | null;
+    /**
+     * Lot Number
+     */
+    lot_number?: string | null;
+    /**
+     * Side Effects
+     */
+    side_effects?: Array<SideEffectIn> | null;
+    /**
+     * Started At
+     */
+    started_at?: string | null;
+};
+
+/**
+ * SideEffectIn
+ */
+export type SideEffectIn = {
+    /**
+     * Kind
+     */
+    kind: 'dissociation' | 'nausea' | 'vomiting' | 'dizziness' | 'headache' | 'elevated_blood_pressure' | 'elevated_heart_rate' | 'hallucinations' | 'anxiety' | 'respiratory_depression' | 'other';
+    /**
+     * Note
+     */
+    note?: string;
+    /**
+     * Severity
+     */
+    severity?: 'mild' | 'moderate' | 'severe';
+};
+
+/**
+ * SideEffectRead
+ */
+export type SideEffectRead = {
+    /**
+     * Kind
+     */
+    kind: string;
+    /**
+     * Note
+     */
+    note: string;
+    /**
+     * Serious
+     */
+    serious: boolean;
+    /**
+     * Severity
+     */
+    severity: string;
+};
+
+/**
+ * SlotRead
+ */
+export type SlotRead = {
+    /**
+     * Ends At
+     */
+    ends_at: string;
+    /**
+     * Psychiatrist Id
+     */
+    psychiatrist_id: string;
+    /**
+     * Psychiatrist Name
+     */
+    psychiatrist_name: string;
+    /**
+     * Starts At
+     *
+     * In the patient's time zone (the offset says which).
+     */
+    starts_at: string;
+};
+
+/**
+ * SlotSearchResult
+ */
+export type SlotSearchResult = {
+    /**
+     * Slots
+     */
+    slots: Array<SlotRead>;
+    /**
+     * Time Zone
+     *
+     * The patient's time zone, in which the slots are given.
+     */
+    time_zone: string;
+    /**
+     * Visit Type Id
+     */
+    visit_type_id: string;
+};
+
+/**
+ * StatusChangeRead
+ */
+export type StatusChangeRead = {
+    /**
+     * Changed At
+     */
+    changed_at: string;
+    /**
+     * Changed By
+     */
+    changed_by: string;
+    from_status: PlanStatus;
+    /**
+     * Reason
+     */
+    reason: string;
+    to_status: PlanStatus;
+};
+
+/**
+ * SubstanceUse
+ */
+export type SubstanceUse = {
+    /**
+     * Alcohol Drinks Per Week
+     */
+    alcohol_drinks_per_week?: number | null;
+    /**
+     * Cannabis
+     */
+    cannabis?: 'none' | 'occasional' | 'weekly' | 'daily' | null;
+    /**
+     * Details
+     */
+    details?: string | null;
+    /**
+     * Ketamine Nonmedical Use
+     *
+     * Ever used ketamine outside medical care.
+     */
+    ketamine_nonmedical_use?: boolean | null;
+    /**
+     * Stimulant Use Current
+     *
+     * Cocaine, methamphetamine, or stimulants not as prescribed.
+     */
+    stimulant_use_current?: boolean | null;
+    /**
+     * Substance Use Disorder
+     *
+     * Ever diagnosed or treated for a substance use disorder.
+     */
+    substance_use_disorder?: boolean | null;
+};
+
+/**
+ * SummaryAddendum
+ */
+export type SummaryAddendum = {
+    /**
+     * Signed At
+     */
+    signed_at: string;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * SummarySection
+ */
+export type SummarySection = {
+    /**
+     * Label
+     */
+    label: string;
+    /**
+     * Section
+     */
+    section: 'subjective' | 'objective' | 'assessment' | 'plan' | 'diagnoses';
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * TemplateCode
+ */
+export type TemplateCode = 'free_consult' | 'initial_evaluation' | 'follow_up' | 'infusion_session';
+
+/**
+ * TemplateRead
+ */
+export type TemplateRead = {
+    code: TemplateCode;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Prompts
+     */
+    prompts: {
+        [key: string]: string;
+    };
+    /**
+     * Suggested Codes
+     */
+    suggested_codes: Array<string>;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * TimeOffCreate
+ */
+export type TimeOffCreate = {
+    /**
+     * Ends At
+     */
+    ends_at: string;
+    /**
+     * Reason
+     */
+    reason?: string | null;
+    /**
+     * Starts At
+     */
+    starts_at: string;
+};
+
+/**
+ * TimeOffRead
+ */
+export type TimeOffRead = {
+    /**
+     * Ends At
+     */
+    ends_at: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Reason
+     */
+    reason: string | null;
+    /**
+     * Starts At
+     */
+    starts_at: string;
+};
+
+/**
+ * TimeWindow
+ */
+export type TimeWindow = {
+    /**
+     * End
+     */
+    end: string;
+    /**
+     * Start
+     *
+     * Local wall time in the psychiatrist's zone, e.g. 09:00.
+     */
+    start: string;
+};
+
+/**
+ * Timepoint
+ */
+export type Timepoint = 'pre' | 'min_15' | 'min_30' | 'min_45' | 'end' | 'discharge';
+
+/**
  * TokenRequest
  */
 export type TokenRequest = {
@@ -701,6 +4129,59 @@ export type TokenRequest = {
      * Token
      */
     token: string;
+};
+
+/**
+ * TrendPoint
+ */
+export type TrendPoint = {
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Band
+     */
+    band: string | null;
+    /**
+     * Baseline
+     */
+    baseline?: boolean;
+    /**
+     * Remission
+     *
+     * PHQ-9 only: below the remission score.
+     */
+    remission?: boolean;
+    /**
+     * Response
+     *
+     * PHQ-9 only: at least the response drop from baseline.
+     */
+    response?: boolean;
+    /**
+     * Score
+     */
+    score: number;
+};
+
+/**
+ * TrendsRead
+ */
+export type TrendsRead = {
+    /**
+     * Infusions
+     */
+    infusions: Array<InfusionMarker>;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    phq9: Phq9Outcome;
+    /**
+     * Scales
+     */
+    scales: Array<ScaleTrend>;
 };
 
 /**
@@ -736,6 +4217,344 @@ export type UserRead = {
      */
     mfa_enabled: boolean;
     role: Role;
+};
+
+/**
+ * VisitSummaryRead
+ *
+ * The after-visit summary: only what the psychiatrist chose to share.
+ */
+export type VisitSummaryRead = {
+    /**
+     * Addenda
+     */
+    addenda: Array<SummaryAddendum>;
+    /**
+     * Diagnoses
+     */
+    diagnoses: Array<Diagnosis>;
+    /**
+     * Note Id
+     */
+    note_id: string;
+    /**
+     * Patient Instructions
+     */
+    patient_instructions: string;
+    /**
+     * Psychiatrist
+     */
+    psychiatrist: string | null;
+    /**
+     * Sections
+     */
+    sections: Array<SummarySection>;
+    /**
+     * Signed At
+     */
+    signed_at: string | null;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Visit At
+     */
+    visit_at: string;
+};
+
+/**
+ * VisitTypeCreate
+ */
+export type VisitTypeCreate = {
+    /**
+     * Active
+     */
+    active?: boolean;
+    /**
+     * Code
+     *
+     * Stable short name, e.g. `free-consult`.
+     */
+    code: string;
+    /**
+     * Currency
+     */
+    currency?: string;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Duration Minutes
+     */
+    duration_minutes: number;
+    /**
+     * Eligibility
+     *
+     * Who may book: any patient, new or established.
+     */
+    eligibility?: 'any' | 'new' | 'established';
+    /**
+     * Is Infusion
+     *
+     * Bookings get the pre-infusion instructions.
+     */
+    is_infusion?: boolean;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Name Es
+     */
+    name_es?: string | null;
+    /**
+     * Price Cents
+     */
+    price_cents: number;
+    /**
+     * Requires Consents
+     */
+    requires_consents?: boolean;
+    /**
+     * Requires Intake
+     */
+    requires_intake?: boolean;
+};
+
+/**
+ * VisitTypeRead
+ */
+export type VisitTypeRead = {
+    /**
+     * Active
+     */
+    active: boolean;
+    /**
+     * Code
+     */
+    code: string;
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Duration Minutes
+     */
+    duration_minutes: number;
+    /**
+     * Eligibility
+     */
+    eligibility: 'any' | 'new' | 'established';
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Is Infusion
+     */
+    is_infusion: boolean;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Name Es
+     */
+    name_es: string | null;
+    /**
+     * Price Cents
+     */
+    price_cents: number;
+    /**
+     * Requires Consents
+     */
+    requires_consents: boolean;
+    /**
+     * Requires Intake
+     */
+    requires_intake: boolean;
+};
+
+/**
+ * VisitTypeUpdate
+ */
+export type VisitTypeUpdate = {
+    /**
+     * Active
+     */
+    active?: boolean | null;
+    /**
+     * Currency
+     */
+    currency?: string | null;
+    /**
+     * Description
+     */
+    description?: string | null;
+    /**
+     * Duration Minutes
+     */
+    duration_minutes?: number | null;
+    /**
+     * Eligibility
+     */
+    eligibility?: 'any' | 'new' | 'established' | null;
+    /**
+     * Is Infusion
+     */
+    is_infusion?: boolean | null;
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Name Es
+     */
+    name_es?: string | null;
+    /**
+     * Price Cents
+     */
+    price_cents?: number | null;
+    /**
+     * Requires Consents
+     */
+    requires_consents?: boolean | null;
+    /**
+     * Requires Intake
+     */
+    requires_intake?: boolean | null;
+};
+
+/**
+ * Vitals
+ */
+export type Vitals = {
+    /**
+     * Bp Diastolic
+     *
+     * Lower number.
+     */
+    bp_diastolic?: number | null;
+    /**
+     * Bp Measured On
+     */
+    bp_measured_on?: string | null;
+    /**
+     * Bp Systolic
+     *
+     * Recent resting blood pressure, upper number.
+     */
+    bp_systolic?: number | null;
+    /**
+     * Weight Kg
+     */
+    weight_kg?: number | null;
+};
+
+/**
+ * VitalsIn
+ */
+export type VitalsIn = {
+    /**
+     * Diastolic
+     *
+     * Diastolic blood pressure, mmHg; below systolic.
+     */
+    diastolic: number;
+    /**
+     * Heart Rate
+     *
+     * Beats per minute.
+     */
+    heart_rate: number;
+    /**
+     * Spo2
+     *
+     * Oxygen saturation, percent (at most 100).
+     */
+    spo2: number;
+    /**
+     * Systolic
+     *
+     * Systolic blood pressure, mmHg.
+     */
+    systolic: number;
+};
+
+/**
+ * VitalsRead
+ */
+export type VitalsRead = {
+    /**
+     * Diastolic
+     */
+    diastolic: number;
+    /**
+     * Heart Rate
+     */
+    heart_rate: number;
+    /**
+     * Recorded At
+     */
+    recorded_at: string;
+    /**
+     * Recorded By
+     */
+    recorded_by: string;
+    /**
+     * Spo2
+     */
+    spo2: number;
+    /**
+     * Systolic
+     */
+    systolic: number;
+    timepoint: Timepoint;
+};
+
+/**
+ * WaitingRoomEntry
+ */
+export type WaitingRoomEntry = {
+    /**
+     * Booking Id
+     */
+    booking_id: string;
+    /**
+     * Ends At
+     */
+    ends_at: string;
+    /**
+     * Join Open
+     */
+    join_open: boolean;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    patient_location: PatientLocation | null;
+    /**
+     * Patient Name
+     */
+    patient_name: string;
+    /**
+     * Starts At
+     */
+    starts_at: string;
+    /**
+     * Status
+     */
+    status: 'scheduled' | 'waiting' | 'in_progress' | 'completed';
+    /**
+     * Waiting Since
+     */
+    waiting_since: string | null;
 };
 
 export type SystemJwksData = {
@@ -908,6 +4727,10 @@ export type AdminCreateInvitationData = {
 
 export type AdminCreateInvitationErrors = {
     /**
+     * Malformed request body
+     */
+    400: Problem;
+    /**
      * Sign-in required
      */
     401: Problem;
@@ -935,6 +4758,171 @@ export type AdminCreateInvitationResponses = {
 };
 
 export type AdminCreateInvitationResponse = AdminCreateInvitationResponses[keyof AdminCreateInvitationResponses];
+
+export type AdminListCareTeamData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/admin/patients/{patient_id}/care-team';
+};
+
+export type AdminListCareTeamErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AdminListCareTeamError = AdminListCareTeamErrors[keyof AdminListCareTeamErrors];
+
+export type AdminListCareTeamResponses = {
+    /**
+     * Response Admin-List Care Team
+     *
+     * Successful Response
+     */
+    200: Array<CareTeamMemberRead>;
+};
+
+export type AdminListCareTeamResponse = AdminListCareTeamResponses[keyof AdminListCareTeamResponses];
+
+export type AdminAssignCareTeamPsychiatristData = {
+    body: CareTeamAssign;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/admin/patients/{patient_id}/care-team';
+};
+
+export type AdminAssignCareTeamPsychiatristErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AdminAssignCareTeamPsychiatristError = AdminAssignCareTeamPsychiatristErrors[keyof AdminAssignCareTeamPsychiatristErrors];
+
+export type AdminAssignCareTeamPsychiatristResponses = {
+    /**
+     * Successful Response
+     */
+    200: CareTeamMemberRead;
+};
+
+export type AdminAssignCareTeamPsychiatristResponse = AdminAssignCareTeamPsychiatristResponses[keyof AdminAssignCareTeamPsychiatristResponses];
+
+export type AdminRemoveCareTeamPsychiatristData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+    };
+    query?: never;
+    url: '/api/admin/patients/{patient_id}/care-team/{psychiatrist_id}';
+};
+
+export type AdminRemoveCareTeamPsychiatristErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Not on this patient's care team
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AdminRemoveCareTeamPsychiatristError = AdminRemoveCareTeamPsychiatristErrors[keyof AdminRemoveCareTeamPsychiatristErrors];
+
+export type AdminRemoveCareTeamPsychiatristResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AdminRemoveCareTeamPsychiatristResponse = AdminRemoveCareTeamPsychiatristResponses[keyof AdminRemoveCareTeamPsychiatristResponses];
+
+export type AdminSafetySummaryData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/admin/safety/summary';
+};
+
+export type AdminSafetySummaryErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+};
+
+export type AdminSafetySummaryError = AdminSafetySummaryErrors[keyof AdminSafetySummaryErrors];
+
+export type AdminSafetySummaryResponses = {
+    /**
+     * Successful Response
+     */
+    200: SafetyCounts;
+};
+
+export type AdminSafetySummaryResponse = AdminSafetySummaryResponses[keyof AdminSafetySummaryResponses];
 
 export type AdminListUsersData = {
     body?: never;
@@ -985,6 +4973,93 @@ export type AdminListUsersResponses = {
 };
 
 export type AdminListUsersResponse = AdminListUsersResponses[keyof AdminListUsersResponses];
+
+export type VisitTypesCreateVisitTypeData = {
+    body: VisitTypeCreate;
+    path?: never;
+    query?: never;
+    url: '/api/admin/visit-types';
+};
+
+export type VisitTypesCreateVisitTypeErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * A visit type with this code already exists
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type VisitTypesCreateVisitTypeError = VisitTypesCreateVisitTypeErrors[keyof VisitTypesCreateVisitTypeErrors];
+
+export type VisitTypesCreateVisitTypeResponses = {
+    /**
+     * Successful Response
+     */
+    201: VisitTypeRead;
+};
+
+export type VisitTypesCreateVisitTypeResponse = VisitTypesCreateVisitTypeResponses[keyof VisitTypesCreateVisitTypeResponses];
+
+export type VisitTypesUpdateVisitTypeData = {
+    body: VisitTypeUpdate;
+    path: {
+        /**
+         * Visit Type Id
+         */
+        visit_type_id: string;
+    };
+    query?: never;
+    url: '/api/admin/visit-types/{visit_type_id}';
+};
+
+export type VisitTypesUpdateVisitTypeErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Visit type not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type VisitTypesUpdateVisitTypeError = VisitTypesUpdateVisitTypeErrors[keyof VisitTypesUpdateVisitTypeErrors];
+
+export type VisitTypesUpdateVisitTypeResponses = {
+    /**
+     * Successful Response
+     */
+    200: VisitTypeRead;
+};
+
+export type VisitTypesUpdateVisitTypeResponse = VisitTypesUpdateVisitTypeResponses[keyof VisitTypesUpdateVisitTypeResponses];
 
 export type AuthAcceptInvitationData = {
     body: InvitationAccept;
@@ -1057,6 +5132,10 @@ export type AuthLoginData = {
 
 export type AuthLoginErrors = {
     /**
+     * Malformed request body
+     */
+    400: Problem;
+    /**
      * E-mail or password is incorrect
      */
     401: Problem;
@@ -1093,6 +5172,10 @@ export type AuthLoginMfaData = {
 };
 
 export type AuthLoginMfaErrors = {
+    /**
+     * Malformed request body
+     */
+    400: Problem;
     /**
      * That code is not right
      */
@@ -1334,6 +5417,10 @@ export type AuthRequestPasswordResetData = {
 
 export type AuthRequestPasswordResetErrors = {
     /**
+     * Malformed request body
+     */
+    400: Problem;
+    /**
      * Invalid input
      */
     422: Problem;
@@ -1358,6 +5445,10 @@ export type AuthChangePasswordData = {
 };
 
 export type AuthChangePasswordErrors = {
+    /**
+     * Malformed request body
+     */
+    400: Problem;
     /**
      * Sign-in required
      */
@@ -1424,6 +5515,10 @@ export type AuthRegisterData = {
 };
 
 export type AuthRegisterErrors = {
+    /**
+     * Malformed request body
+     */
+    400: Problem;
     /**
      * Invalid input
      */
@@ -1589,6 +5684,10 @@ export type AuthResendVerificationData = {
 
 export type AuthResendVerificationErrors = {
     /**
+     * Malformed request body
+     */
+    400: Problem;
+    /**
      * Invalid input
      */
     422: Problem;
@@ -1604,6 +5703,837 @@ export type AuthResendVerificationResponses = {
 };
 
 export type AuthResendVerificationResponse = AuthResendVerificationResponses[keyof AuthResendVerificationResponses];
+
+export type BookingsListBookingsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Status
+         */
+        status?: 'held' | 'confirmed' | 'cancelled' | 'expired' | 'no_show' | null;
+        /**
+         * Since
+         *
+         * Visits starting at or after this time.
+         */
+        since?: string | null;
+        /**
+         * Until
+         *
+         * Visits starting before this time.
+         */
+        until?: string | null;
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/bookings';
+};
+
+export type BookingsListBookingsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type BookingsListBookingsError = BookingsListBookingsErrors[keyof BookingsListBookingsErrors];
+
+export type BookingsListBookingsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageBookingRead;
+};
+
+export type BookingsListBookingsResponse = BookingsListBookingsResponses[keyof BookingsListBookingsResponses];
+
+export type BookingsBookVisitData = {
+    body: BookingCreate;
+    path?: never;
+    query?: never;
+    url: '/api/bookings';
+};
+
+export type BookingsBookVisitErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; You cannot book this visit type
+     */
+    403: Problem;
+    /**
+     * Patient not found; Visit type not found; Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * This time was just taken; You already have a visit at this time; Complete your intake before booking this visit; Sign the required consents before booking this visit
+     */
+    409: Problem;
+    /**
+     * Invalid input; This time is in the past; This time is too soon to book; This time is too far ahead to book; This psychiatrist is not licensed in your state; This is not one of the psychiatrist's open times
+     */
+    422: Problem;
+};
+
+export type BookingsBookVisitError = BookingsBookVisitErrors[keyof BookingsBookVisitErrors];
+
+export type BookingsBookVisitResponses = {
+    /**
+     * Successful Response
+     */
+    201: BookingRead;
+};
+
+export type BookingsBookVisitResponse = BookingsBookVisitResponses[keyof BookingsBookVisitResponses];
+
+export type BookingsGetBookingData = {
+    body?: never;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/bookings/{booking_id}';
+};
+
+export type BookingsGetBookingErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; This visit is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Booking not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type BookingsGetBookingError = BookingsGetBookingErrors[keyof BookingsGetBookingErrors];
+
+export type BookingsGetBookingResponses = {
+    /**
+     * Successful Response
+     */
+    200: BookingRead;
+};
+
+export type BookingsGetBookingResponse = BookingsGetBookingResponses[keyof BookingsGetBookingResponses];
+
+export type BookingsCancelBookingData = {
+    body: BookingCancel;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/bookings/{booking_id}/cancel';
+};
+
+export type BookingsCancelBookingErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; This visit is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Booking not found
+     */
+    404: Problem;
+    /**
+     * This booking can no longer be changed
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type BookingsCancelBookingError = BookingsCancelBookingErrors[keyof BookingsCancelBookingErrors];
+
+export type BookingsCancelBookingResponses = {
+    /**
+     * Successful Response
+     */
+    200: BookingRead;
+};
+
+export type BookingsCancelBookingResponse = BookingsCancelBookingResponses[keyof BookingsCancelBookingResponses];
+
+export type BookingsMarkNoShowData = {
+    body?: never;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/bookings/{booking_id}/no-show';
+};
+
+export type BookingsMarkNoShowErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; This visit is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Booking not found
+     */
+    404: Problem;
+    /**
+     * This booking can no longer be changed; The visit has not started yet
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type BookingsMarkNoShowError = BookingsMarkNoShowErrors[keyof BookingsMarkNoShowErrors];
+
+export type BookingsMarkNoShowResponses = {
+    /**
+     * Successful Response
+     */
+    200: BookingRead;
+};
+
+export type BookingsMarkNoShowResponse = BookingsMarkNoShowResponses[keyof BookingsMarkNoShowResponses];
+
+export type BookingsRescheduleBookingData = {
+    body: BookingReschedule;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/bookings/{booking_id}/reschedule';
+};
+
+export type BookingsRescheduleBookingErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; This visit is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Booking not found
+     */
+    404: Problem;
+    /**
+     * This booking can no longer be changed; This time was just taken; You already have a visit at this time
+     */
+    409: Problem;
+    /**
+     * Invalid input; This time is in the past; This time is too soon to book; This time is too far ahead to book; This psychiatrist is not licensed in your state; This is not one of the psychiatrist's open times
+     */
+    422: Problem;
+};
+
+export type BookingsRescheduleBookingError = BookingsRescheduleBookingErrors[keyof BookingsRescheduleBookingErrors];
+
+export type BookingsRescheduleBookingResponses = {
+    /**
+     * Successful Response
+     */
+    200: BookingRead;
+};
+
+export type BookingsRescheduleBookingResponse = BookingsRescheduleBookingResponses[keyof BookingsRescheduleBookingResponses];
+
+export type ConsentsGetConsentDocumentData = {
+    body?: never;
+    path: {
+        /**
+         * Kind
+         */
+        kind: 'telehealth' | 'ketamine_treatment';
+    };
+    query?: {
+        /**
+         * Language
+         */
+        language?: 'en' | 'es';
+        /**
+         * Version
+         *
+         * An earlier version (default: current).
+         */
+        version?: string | null;
+    };
+    url: '/api/consents/documents/{kind}';
+};
+
+export type ConsentsGetConsentDocumentErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Consent document not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ConsentsGetConsentDocumentError = ConsentsGetConsentDocumentErrors[keyof ConsentsGetConsentDocumentErrors];
+
+export type ConsentsGetConsentDocumentResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConsentDocumentRead;
+};
+
+export type ConsentsGetConsentDocumentResponse = ConsentsGetConsentDocumentResponses[keyof ConsentsGetConsentDocumentResponses];
+
+export type ConsultsPrecallTokenData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/consults/precall-token';
+};
+
+export type ConsultsPrecallTokenErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+};
+
+export type ConsultsPrecallTokenError = ConsultsPrecallTokenErrors[keyof ConsultsPrecallTokenErrors];
+
+export type ConsultsPrecallTokenResponses = {
+    /**
+     * Successful Response
+     */
+    200: PrecallTokenRead;
+};
+
+export type ConsultsPrecallTokenResponse = ConsultsPrecallTokenResponses[keyof ConsultsPrecallTokenResponses];
+
+export type ConsultsWaitingRoomData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Day
+         *
+         * A day in your time zone; today by default.
+         */
+        day?: string | null;
+    };
+    url: '/api/consults/waiting-room';
+};
+
+export type ConsultsWaitingRoomErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ConsultsWaitingRoomError = ConsultsWaitingRoomErrors[keyof ConsultsWaitingRoomErrors];
+
+export type ConsultsWaitingRoomResponses = {
+    /**
+     * Response Consults-Waiting Room
+     *
+     * Successful Response
+     */
+    200: Array<WaitingRoomEntry>;
+};
+
+export type ConsultsWaitingRoomResponse = ConsultsWaitingRoomResponses[keyof ConsultsWaitingRoomResponses];
+
+export type ConsultsGetConsultData = {
+    body?: never;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/consults/{booking_id}';
+};
+
+export type ConsultsGetConsultErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; This consult is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Consult not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ConsultsGetConsultError = ConsultsGetConsultErrors[keyof ConsultsGetConsultErrors];
+
+export type ConsultsGetConsultResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConsultRead;
+};
+
+export type ConsultsGetConsultResponse = ConsultsGetConsultResponses[keyof ConsultsGetConsultResponses];
+
+export type ConsultsListConsultMessagesData = {
+    body?: never;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/consults/{booking_id}/messages';
+};
+
+export type ConsultsListConsultMessagesErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; This consult is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Consult not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ConsultsListConsultMessagesError = ConsultsListConsultMessagesErrors[keyof ConsultsListConsultMessagesErrors];
+
+export type ConsultsListConsultMessagesResponses = {
+    /**
+     * Response Consults-List Consult Messages
+     *
+     * Successful Response
+     */
+    200: Array<ChatMessageRead>;
+};
+
+export type ConsultsListConsultMessagesResponse = ConsultsListConsultMessagesResponses[keyof ConsultsListConsultMessagesResponses];
+
+export type ConsultsPatientJoinTokenData = {
+    body: PatientJoinRequest;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/consults/{booking_id}/patient-join-token';
+};
+
+export type ConsultsPatientJoinTokenErrors = {
+    /**
+     * Malformed request body
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; This consult is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Consult not found
+     */
+    404: Problem;
+    /**
+     * This consult cannot be joined now; This consult cannot be joined
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ConsultsPatientJoinTokenError = ConsultsPatientJoinTokenErrors[keyof ConsultsPatientJoinTokenErrors];
+
+export type ConsultsPatientJoinTokenResponses = {
+    /**
+     * Successful Response
+     */
+    200: JoinTokenRead;
+};
+
+export type ConsultsPatientJoinTokenResponse = ConsultsPatientJoinTokenResponses[keyof ConsultsPatientJoinTokenResponses];
+
+export type ConsultsPsychiatristJoinTokenData = {
+    body?: never;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/consults/{booking_id}/psychiatrist-join-token';
+};
+
+export type ConsultsPsychiatristJoinTokenErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; This consult is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Consult not found
+     */
+    404: Problem;
+    /**
+     * This consult cannot be joined now; This consult cannot be joined
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ConsultsPsychiatristJoinTokenError = ConsultsPsychiatristJoinTokenErrors[keyof ConsultsPsychiatristJoinTokenErrors];
+
+export type ConsultsPsychiatristJoinTokenResponses = {
+    /**
+     * Successful Response
+     */
+    200: JoinTokenRead;
+};
+
+export type ConsultsPsychiatristJoinTokenResponse = ConsultsPsychiatristJoinTokenResponses[keyof ConsultsPsychiatristJoinTokenResponses];
+
+export type TreatmentGetInfusionSessionData = {
+    body?: never;
+    path: {
+        /**
+         * Session Id
+         */
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/infusion-sessions/{session_id}';
+};
+
+export type TreatmentGetInfusionSessionErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Infusion session not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type TreatmentGetInfusionSessionError = TreatmentGetInfusionSessionErrors[keyof TreatmentGetInfusionSessionErrors];
+
+export type TreatmentGetInfusionSessionResponses = {
+    /**
+     * Successful Response
+     */
+    200: InfusionSessionRead;
+};
+
+export type TreatmentGetInfusionSessionResponse = TreatmentGetInfusionSessionResponses[keyof TreatmentGetInfusionSessionResponses];
+
+export type TreatmentUpdateInfusionSessionData = {
+    body: SessionUpdate;
+    path: {
+        /**
+         * Session Id
+         */
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/infusion-sessions/{session_id}';
+};
+
+export type TreatmentUpdateInfusionSessionErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Infusion session not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * This infusion session is closed
+     */
+    409: Problem;
+    /**
+     * Invalid input; These times do not fit together
+     */
+    422: Problem;
+};
+
+export type TreatmentUpdateInfusionSessionError = TreatmentUpdateInfusionSessionErrors[keyof TreatmentUpdateInfusionSessionErrors];
+
+export type TreatmentUpdateInfusionSessionResponses = {
+    /**
+     * Successful Response
+     */
+    200: InfusionSessionRead;
+};
+
+export type TreatmentUpdateInfusionSessionResponse = TreatmentUpdateInfusionSessionResponses[keyof TreatmentUpdateInfusionSessionResponses];
+
+export type TreatmentDischargeInfusionSessionData = {
+    body: Discharge;
+    path: {
+        /**
+         * Session Id
+         */
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/infusion-sessions/{session_id}/discharge';
+};
+
+export type TreatmentDischargeInfusionSessionErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Infusion session not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * This infusion session is closed
+     */
+    409: Problem;
+    /**
+     * Invalid input; Not ready for discharge; These times do not fit together
+     */
+    422: Problem;
+};
+
+export type TreatmentDischargeInfusionSessionError = TreatmentDischargeInfusionSessionErrors[keyof TreatmentDischargeInfusionSessionErrors];
+
+export type TreatmentDischargeInfusionSessionResponses = {
+    /**
+     * Successful Response
+     */
+    200: InfusionSessionRead;
+};
+
+export type TreatmentDischargeInfusionSessionResponse = TreatmentDischargeInfusionSessionResponses[keyof TreatmentDischargeInfusionSessionResponses];
+
+export type TreatmentRecordInfusionVitalsData = {
+    body: VitalsIn;
+    path: {
+        /**
+         * Session Id
+         */
+        session_id: string;
+        timepoint: Timepoint;
+    };
+    query?: never;
+    url: '/api/infusion-sessions/{session_id}/vitals/{timepoint}';
+};
+
+export type TreatmentRecordInfusionVitalsErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Infusion session not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * This infusion session is closed; Pre-infusion vitals are taken when the session starts
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type TreatmentRecordInfusionVitalsError = TreatmentRecordInfusionVitalsErrors[keyof TreatmentRecordInfusionVitalsErrors];
+
+export type TreatmentRecordInfusionVitalsResponses = {
+    /**
+     * Successful Response
+     */
+    200: InfusionSessionRead;
+};
+
+export type TreatmentRecordInfusionVitalsResponse = TreatmentRecordInfusionVitalsResponses[keyof TreatmentRecordInfusionVitalsResponses];
+
+export type InternalRecordCallEventData = {
+    body: CallEventIn;
+    path?: never;
+    query?: never;
+    url: '/api/internal/call-events';
+};
+
+export type InternalRecordCallEventErrors = {
+    /**
+     * Malformed request body
+     */
+    400: Problem;
+    /**
+     * Internal call not authenticated
+     */
+    401: Problem;
+    /**
+     * Consult not found
+     */
+    404: Problem;
+    /**
+     * This event names someone who is not a party to the consult; Invalid input
+     */
+    422: Problem;
+};
+
+export type InternalRecordCallEventError = InternalRecordCallEventErrors[keyof InternalRecordCallEventErrors];
+
+export type InternalRecordCallEventResponses = {
+    /**
+     * Successful Response
+     */
+    200: CallEventResult;
+};
+
+export type InternalRecordCallEventResponse = InternalRecordCallEventResponses[keyof InternalRecordCallEventResponses];
 
 export type MeGetMeData = {
     body?: never;
@@ -1637,6 +6567,1670 @@ export type MeGetMeResponses = {
 };
 
 export type MeGetMeResponse = MeGetMeResponses[keyof MeGetMeResponses];
+
+export type NotesListNoteTemplatesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/notes/templates';
+};
+
+export type NotesListNoteTemplatesErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+};
+
+export type NotesListNoteTemplatesError = NotesListNoteTemplatesErrors[keyof NotesListNoteTemplatesErrors];
+
+export type NotesListNoteTemplatesResponses = {
+    /**
+     * Response Notes-List Note Templates
+     *
+     * Successful Response
+     */
+    200: Array<TemplateRead>;
+};
+
+export type NotesListNoteTemplatesResponse = NotesListNoteTemplatesResponses[keyof NotesListNoteTemplatesResponses];
+
+export type NotesDiscardNoteData = {
+    body?: never;
+    path: {
+        /**
+         * Note Id
+         */
+        note_id: string;
+    };
+    query?: never;
+    url: '/api/notes/{note_id}';
+};
+
+export type NotesDiscardNoteErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Only the author of a draft may edit, sign or discard it
+     */
+    403: Problem;
+    /**
+     * Visit note not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * A signed note cannot be changed or deleted: add an addendum
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type NotesDiscardNoteError = NotesDiscardNoteErrors[keyof NotesDiscardNoteErrors];
+
+export type NotesDiscardNoteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type NotesDiscardNoteResponse = NotesDiscardNoteResponses[keyof NotesDiscardNoteResponses];
+
+export type NotesGetNoteData = {
+    body?: never;
+    path: {
+        /**
+         * Note Id
+         */
+        note_id: string;
+    };
+    query?: never;
+    url: '/api/notes/{note_id}';
+};
+
+export type NotesGetNoteErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Visit note not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type NotesGetNoteError = NotesGetNoteErrors[keyof NotesGetNoteErrors];
+
+export type NotesGetNoteResponses = {
+    /**
+     * Successful Response
+     */
+    200: NoteRead;
+};
+
+export type NotesGetNoteResponse = NotesGetNoteResponses[keyof NotesGetNoteResponses];
+
+export type NotesUpdateNoteData = {
+    body: NoteUpdate;
+    path: {
+        /**
+         * Note Id
+         */
+        note_id: string;
+    };
+    query?: never;
+    url: '/api/notes/{note_id}';
+};
+
+export type NotesUpdateNoteErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Only the author of a draft may edit, sign or discard it
+     */
+    403: Problem;
+    /**
+     * Visit note not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * A signed note cannot be changed or deleted: add an addendum; The note changed since you loaded it
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type NotesUpdateNoteError = NotesUpdateNoteErrors[keyof NotesUpdateNoteErrors];
+
+export type NotesUpdateNoteResponses = {
+    /**
+     * Successful Response
+     */
+    200: NoteRead;
+};
+
+export type NotesUpdateNoteResponse = NotesUpdateNoteResponses[keyof NotesUpdateNoteResponses];
+
+export type NotesAddNoteAddendumData = {
+    body: AddendumCreate;
+    path: {
+        /**
+         * Note Id
+         */
+        note_id: string;
+    };
+    query?: never;
+    url: '/api/notes/{note_id}/addenda';
+};
+
+export type NotesAddNoteAddendumErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Visit note not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * The note is still a draft
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type NotesAddNoteAddendumError = NotesAddNoteAddendumErrors[keyof NotesAddNoteAddendumErrors];
+
+export type NotesAddNoteAddendumResponses = {
+    /**
+     * Successful Response
+     */
+    201: AddendumRead;
+};
+
+export type NotesAddNoteAddendumResponse = NotesAddNoteAddendumResponses[keyof NotesAddNoteAddendumResponses];
+
+export type NotesPullObjectiveIntoNoteData = {
+    body?: never;
+    path: {
+        /**
+         * Note Id
+         */
+        note_id: string;
+    };
+    query?: never;
+    url: '/api/notes/{note_id}/objective';
+};
+
+export type NotesPullObjectiveIntoNoteErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Only the author of a draft may edit, sign or discard it
+     */
+    403: Problem;
+    /**
+     * Visit note not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * A signed note cannot be changed or deleted: add an addendum
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type NotesPullObjectiveIntoNoteError = NotesPullObjectiveIntoNoteErrors[keyof NotesPullObjectiveIntoNoteErrors];
+
+export type NotesPullObjectiveIntoNoteResponses = {
+    /**
+     * Successful Response
+     */
+    200: NoteRead;
+};
+
+export type NotesPullObjectiveIntoNoteResponse = NotesPullObjectiveIntoNoteResponses[keyof NotesPullObjectiveIntoNoteResponses];
+
+export type NotesExportNotePdfData = {
+    body?: never;
+    path: {
+        /**
+         * Note Id
+         */
+        note_id: string;
+    };
+    query?: never;
+    url: '/api/notes/{note_id}/pdf';
+};
+
+export type NotesExportNotePdfErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Visit note not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * The note is still a draft
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type NotesExportNotePdfError = NotesExportNotePdfErrors[keyof NotesExportNotePdfErrors];
+
+export type NotesExportNotePdfResponses = {
+    /**
+     * The signed note as a PDF document.
+     */
+    200: Blob | File;
+};
+
+export type NotesExportNotePdfResponse = NotesExportNotePdfResponses[keyof NotesExportNotePdfResponses];
+
+export type NotesSignNoteData = {
+    body?: never;
+    path: {
+        /**
+         * Note Id
+         */
+        note_id: string;
+    };
+    query?: never;
+    url: '/api/notes/{note_id}/sign';
+};
+
+export type NotesSignNoteErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Only the author of a draft may edit, sign or discard it
+     */
+    403: Problem;
+    /**
+     * Visit note not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * A signed note cannot be changed or deleted: add an addendum
+     */
+    409: Problem;
+    /**
+     * Invalid input; The note cannot be signed yet
+     */
+    422: Problem;
+};
+
+export type NotesSignNoteError = NotesSignNoteErrors[keyof NotesSignNoteErrors];
+
+export type NotesSignNoteResponses = {
+    /**
+     * Successful Response
+     */
+    200: NoteRead;
+};
+
+export type NotesSignNoteResponse = NotesSignNoteResponses[keyof NotesSignNoteResponses];
+
+export type PatientsListMyPatientsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/patients';
+};
+
+export type PatientsListMyPatientsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type PatientsListMyPatientsError = PatientsListMyPatientsErrors[keyof PatientsListMyPatientsErrors];
+
+export type PatientsListMyPatientsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PagePatientSummary;
+};
+
+export type PatientsListMyPatientsResponse = PatientsListMyPatientsResponses[keyof PatientsListMyPatientsResponses];
+
+export type ConsentsGetMyConsentsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/patients/me/consents';
+};
+
+export type ConsentsGetMyConsentsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ConsentsGetMyConsentsError = ConsentsGetMyConsentsErrors[keyof ConsentsGetMyConsentsErrors];
+
+export type ConsentsGetMyConsentsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PatientConsents;
+};
+
+export type ConsentsGetMyConsentsResponse = ConsentsGetMyConsentsResponses[keyof ConsentsGetMyConsentsResponses];
+
+export type ConsentsSignConsentData = {
+    body: ConsentSign;
+    path: {
+        /**
+         * Kind
+         */
+        kind: 'telehealth' | 'ketamine_treatment';
+    };
+    query?: never;
+    url: '/api/patients/me/consents/{kind}/signatures';
+};
+
+export type ConsentsSignConsentErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * A newer version of this consent is in force; The text signed is not the text of this version; This version is already signed
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ConsentsSignConsentError = ConsentsSignConsentErrors[keyof ConsentsSignConsentErrors];
+
+export type ConsentsSignConsentResponses = {
+    /**
+     * Successful Response
+     */
+    201: ConsentSignatureRead;
+};
+
+export type ConsentsSignConsentResponse = ConsentsSignConsentResponses[keyof ConsentsSignConsentResponses];
+
+export type IntakeGetMyIntakeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/patients/me/intake';
+};
+
+export type IntakeGetMyIntakeErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+};
+
+export type IntakeGetMyIntakeError = IntakeGetMyIntakeErrors[keyof IntakeGetMyIntakeErrors];
+
+export type IntakeGetMyIntakeResponses = {
+    /**
+     * Successful Response
+     */
+    200: IntakeRead;
+};
+
+export type IntakeGetMyIntakeResponse = IntakeGetMyIntakeResponses[keyof IntakeGetMyIntakeResponses];
+
+export type IntakeSaveMyIntakeDraftData = {
+    body: IntakeAnswers;
+    path?: never;
+    query?: never;
+    url: '/api/patients/me/intake/draft';
+};
+
+export type IntakeSaveMyIntakeDraftErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type IntakeSaveMyIntakeDraftError = IntakeSaveMyIntakeDraftErrors[keyof IntakeSaveMyIntakeDraftErrors];
+
+export type IntakeSaveMyIntakeDraftResponses = {
+    /**
+     * Successful Response
+     */
+    200: IntakeRead;
+};
+
+export type IntakeSaveMyIntakeDraftResponse = IntakeSaveMyIntakeDraftResponses[keyof IntakeSaveMyIntakeDraftResponses];
+
+export type IntakeSubmitMyIntakeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/patients/me/intake/submit';
+};
+
+export type IntakeSubmitMyIntakeErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * The intake is already submitted
+     */
+    409: Problem;
+    /**
+     * Some answers are missing
+     */
+    422: Problem;
+};
+
+export type IntakeSubmitMyIntakeError = IntakeSubmitMyIntakeErrors[keyof IntakeSubmitMyIntakeErrors];
+
+export type IntakeSubmitMyIntakeResponses = {
+    /**
+     * Successful Response
+     */
+    200: IntakeSubmitted;
+};
+
+export type IntakeSubmitMyIntakeResponse = IntakeSubmitMyIntakeResponses[keyof IntakeSubmitMyIntakeResponses];
+
+export type PatientsGetMyProfileData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/patients/me/profile';
+};
+
+export type PatientsGetMyProfileErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+};
+
+export type PatientsGetMyProfileError = PatientsGetMyProfileErrors[keyof PatientsGetMyProfileErrors];
+
+export type PatientsGetMyProfileResponses = {
+    /**
+     * Successful Response
+     */
+    200: PatientProfile;
+};
+
+export type PatientsGetMyProfileResponse = PatientsGetMyProfileResponses[keyof PatientsGetMyProfileResponses];
+
+export type PatientsUpdateMyProfileData = {
+    body: ProfileUpdate;
+    path?: never;
+    query?: never;
+    url: '/api/patients/me/profile';
+};
+
+export type PatientsUpdateMyProfileErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type PatientsUpdateMyProfileError = PatientsUpdateMyProfileErrors[keyof PatientsUpdateMyProfileErrors];
+
+export type PatientsUpdateMyProfileResponses = {
+    /**
+     * Successful Response
+     */
+    200: PatientProfile;
+};
+
+export type PatientsUpdateMyProfileResponse = PatientsUpdateMyProfileResponses[keyof PatientsUpdateMyProfileResponses];
+
+export type ScalesListMyDueScalesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/patients/me/scales/due';
+};
+
+export type ScalesListMyDueScalesErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ScalesListMyDueScalesError = ScalesListMyDueScalesErrors[keyof ScalesListMyDueScalesErrors];
+
+export type ScalesListMyDueScalesResponses = {
+    /**
+     * Response Scales-List My Due Scales
+     *
+     * Successful Response
+     */
+    200: Array<AssignmentRead>;
+};
+
+export type ScalesListMyDueScalesResponse = ScalesListMyDueScalesResponses[keyof ScalesListMyDueScalesResponses];
+
+export type ScalesListMyScaleResultsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Scale
+         *
+         * Only this scale.
+         */
+        scale?: 'phq9' | 'gad7' | 'pcl5' | 'cadss6' | 'pain_nrs' | null;
+        /**
+         * Include Superseded
+         *
+         * Include results a later correction replaced.
+         */
+        include_superseded?: boolean;
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/patients/me/scales/results';
+};
+
+export type ScalesListMyScaleResultsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ScalesListMyScaleResultsError = ScalesListMyScaleResultsErrors[keyof ScalesListMyScaleResultsErrors];
+
+export type ScalesListMyScaleResultsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageScaleResultRead;
+};
+
+export type ScalesListMyScaleResultsResponse = ScalesListMyScaleResultsResponses[keyof ScalesListMyScaleResultsResponses];
+
+export type ScalesSubmitMyScaleData = {
+    body: ScaleAnswers;
+    path?: never;
+    query?: never;
+    url: '/api/patients/me/scales/results';
+};
+
+export type ScalesSubmitMyScaleErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Scale request not found
+     */
+    404: Problem;
+    /**
+     * This scale request is already completed
+     */
+    409: Problem;
+    /**
+     * Some answers need attention
+     */
+    422: Problem;
+};
+
+export type ScalesSubmitMyScaleError = ScalesSubmitMyScaleErrors[keyof ScalesSubmitMyScaleErrors];
+
+export type ScalesSubmitMyScaleResponses = {
+    /**
+     * Successful Response
+     */
+    201: ScaleSubmitted;
+};
+
+export type ScalesSubmitMyScaleResponse = ScalesSubmitMyScaleResponses[keyof ScalesSubmitMyScaleResponses];
+
+export type TreatmentListMyTreatmentPlansData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/patients/me/treatment-plans';
+};
+
+export type TreatmentListMyTreatmentPlansErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+};
+
+export type TreatmentListMyTreatmentPlansError = TreatmentListMyTreatmentPlansErrors[keyof TreatmentListMyTreatmentPlansErrors];
+
+export type TreatmentListMyTreatmentPlansResponses = {
+    /**
+     * Response Treatment-List My Treatment Plans
+     *
+     * Successful Response
+     */
+    200: Array<PatientPlanRead>;
+};
+
+export type TreatmentListMyTreatmentPlansResponse = TreatmentListMyTreatmentPlansResponses[keyof TreatmentListMyTreatmentPlansResponses];
+
+export type TreatmentGetMyTrendsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/patients/me/trends';
+};
+
+export type TreatmentGetMyTrendsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+};
+
+export type TreatmentGetMyTrendsError = TreatmentGetMyTrendsErrors[keyof TreatmentGetMyTrendsErrors];
+
+export type TreatmentGetMyTrendsResponses = {
+    /**
+     * Successful Response
+     */
+    200: TrendsRead;
+};
+
+export type TreatmentGetMyTrendsResponse = TreatmentGetMyTrendsResponses[keyof TreatmentGetMyTrendsResponses];
+
+export type VisitSummariesListMyVisitSummariesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/patients/me/visit-summaries';
+};
+
+export type VisitSummariesListMyVisitSummariesErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type VisitSummariesListMyVisitSummariesError = VisitSummariesListMyVisitSummariesErrors[keyof VisitSummariesListMyVisitSummariesErrors];
+
+export type VisitSummariesListMyVisitSummariesResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageVisitSummaryRead;
+};
+
+export type VisitSummariesListMyVisitSummariesResponse = VisitSummariesListMyVisitSummariesResponses[keyof VisitSummariesListMyVisitSummariesResponses];
+
+export type VisitSummariesGetMyVisitSummaryData = {
+    body?: never;
+    path: {
+        /**
+         * Note Id
+         */
+        note_id: string;
+    };
+    query?: never;
+    url: '/api/patients/me/visit-summaries/{note_id}';
+};
+
+export type VisitSummariesGetMyVisitSummaryErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Visit note not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type VisitSummariesGetMyVisitSummaryError = VisitSummariesGetMyVisitSummaryErrors[keyof VisitSummariesGetMyVisitSummaryErrors];
+
+export type VisitSummariesGetMyVisitSummaryResponses = {
+    /**
+     * Successful Response
+     */
+    200: VisitSummaryRead;
+};
+
+export type VisitSummariesGetMyVisitSummaryResponse = VisitSummariesGetMyVisitSummaryResponses[keyof VisitSummariesGetMyVisitSummaryResponses];
+
+export type ConsentsGetPatientConsentsData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/consents';
+};
+
+export type ConsentsGetPatientConsentsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ConsentsGetPatientConsentsError = ConsentsGetPatientConsentsErrors[keyof ConsentsGetPatientConsentsErrors];
+
+export type ConsentsGetPatientConsentsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PatientConsents;
+};
+
+export type ConsentsGetPatientConsentsResponse = ConsentsGetPatientConsentsResponses[keyof ConsentsGetPatientConsentsResponses];
+
+export type IntakeGetPatientIntakeData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/intake';
+};
+
+export type IntakeGetPatientIntakeErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * No submitted intake yet
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type IntakeGetPatientIntakeError = IntakeGetPatientIntakeErrors[keyof IntakeGetPatientIntakeErrors];
+
+export type IntakeGetPatientIntakeResponses = {
+    /**
+     * Successful Response
+     */
+    200: ClinicianIntakeRead;
+};
+
+export type IntakeGetPatientIntakeResponse = IntakeGetPatientIntakeResponses[keyof IntakeGetPatientIntakeResponses];
+
+export type NotesListPatientNotesData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/patients/{patient_id}/notes';
+};
+
+export type NotesListPatientNotesErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type NotesListPatientNotesError = NotesListPatientNotesErrors[keyof NotesListPatientNotesErrors];
+
+export type NotesListPatientNotesResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageNoteListItem;
+};
+
+export type NotesListPatientNotesResponse = NotesListPatientNotesResponses[keyof NotesListPatientNotesResponses];
+
+export type NotesCreateNoteData = {
+    body: NoteCreate;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/notes';
+};
+
+export type NotesCreateNoteErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type NotesCreateNoteError = NotesCreateNoteErrors[keyof NotesCreateNoteErrors];
+
+export type NotesCreateNoteResponses = {
+    /**
+     * Successful Response
+     */
+    201: NoteRead;
+};
+
+export type NotesCreateNoteResponse = NotesCreateNoteResponses[keyof NotesCreateNoteResponses];
+
+export type PatientsGetPatientProfileData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/profile';
+};
+
+export type PatientsGetPatientProfileErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type PatientsGetPatientProfileError = PatientsGetPatientProfileErrors[keyof PatientsGetPatientProfileErrors];
+
+export type PatientsGetPatientProfileResponses = {
+    /**
+     * Successful Response
+     */
+    200: PatientProfile;
+};
+
+export type PatientsGetPatientProfileResponse = PatientsGetPatientProfileResponses[keyof PatientsGetPatientProfileResponses];
+
+export type SafetyListPatientSafetyTasksData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/safety/tasks';
+};
+
+export type SafetyListPatientSafetyTasksErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type SafetyListPatientSafetyTasksError = SafetyListPatientSafetyTasksErrors[keyof SafetyListPatientSafetyTasksErrors];
+
+export type SafetyListPatientSafetyTasksResponses = {
+    /**
+     * Response Safety-List Patient Safety Tasks
+     *
+     * Successful Response
+     */
+    200: Array<SafetyTaskRead>;
+};
+
+export type SafetyListPatientSafetyTasksResponse = SafetyListPatientSafetyTasksResponses[keyof SafetyListPatientSafetyTasksResponses];
+
+export type ScalesListScaleAssignmentsData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: {
+        /**
+         * Open Only
+         *
+         * Only requests not yet answered.
+         */
+        open_only?: boolean;
+    };
+    url: '/api/patients/{patient_id}/scales/assignments';
+};
+
+export type ScalesListScaleAssignmentsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ScalesListScaleAssignmentsError = ScalesListScaleAssignmentsErrors[keyof ScalesListScaleAssignmentsErrors];
+
+export type ScalesListScaleAssignmentsResponses = {
+    /**
+     * Response Scales-List Scale Assignments
+     *
+     * Successful Response
+     */
+    200: Array<AssignmentRead>;
+};
+
+export type ScalesListScaleAssignmentsResponse = ScalesListScaleAssignmentsResponses[keyof ScalesListScaleAssignmentsResponses];
+
+export type ScalesAssignScaleData = {
+    body: AssignmentCreate;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/scales/assignments';
+};
+
+export type ScalesAssignScaleErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ScalesAssignScaleError = ScalesAssignScaleErrors[keyof ScalesAssignScaleErrors];
+
+export type ScalesAssignScaleResponses = {
+    /**
+     * Successful Response
+     */
+    201: AssignmentRead;
+};
+
+export type ScalesAssignScaleResponse = ScalesAssignScaleResponses[keyof ScalesAssignScaleResponses];
+
+export type ScalesListPatientScaleResultsData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: {
+        /**
+         * Scale
+         *
+         * Only this scale.
+         */
+        scale?: 'phq9' | 'gad7' | 'pcl5' | 'cadss6' | 'pain_nrs' | null;
+        /**
+         * Include Superseded
+         *
+         * Include results a later correction replaced.
+         */
+        include_superseded?: boolean;
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/patients/{patient_id}/scales/results';
+};
+
+export type ScalesListPatientScaleResultsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ScalesListPatientScaleResultsError = ScalesListPatientScaleResultsErrors[keyof ScalesListPatientScaleResultsErrors];
+
+export type ScalesListPatientScaleResultsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageScaleResultRead;
+};
+
+export type ScalesListPatientScaleResultsResponse = ScalesListPatientScaleResultsResponses[keyof ScalesListPatientScaleResultsResponses];
+
+export type ScalesEnterPatientScaleData = {
+    body: ClinicianScaleEntry;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/scales/results';
+};
+
+export type ScalesEnterPatientScaleErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Result not found
+     */
+    404: Problem;
+    /**
+     * This result is already corrected
+     */
+    409: Problem;
+    /**
+     * Some answers need attention
+     */
+    422: Problem;
+};
+
+export type ScalesEnterPatientScaleError = ScalesEnterPatientScaleErrors[keyof ScalesEnterPatientScaleErrors];
+
+export type ScalesEnterPatientScaleResponses = {
+    /**
+     * Successful Response
+     */
+    201: ScaleSubmitted;
+};
+
+export type ScalesEnterPatientScaleResponse = ScalesEnterPatientScaleResponses[keyof ScalesEnterPatientScaleResponses];
+
+export type ScreeningListScreeningFlagsData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/screening/flags';
+};
+
+export type ScreeningListScreeningFlagsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ScreeningListScreeningFlagsError = ScreeningListScreeningFlagsErrors[keyof ScreeningListScreeningFlagsErrors];
+
+export type ScreeningListScreeningFlagsResponses = {
+    /**
+     * Response Screening-List Screening Flags
+     *
+     * Successful Response
+     */
+    200: Array<FlagRead>;
+};
+
+export type ScreeningListScreeningFlagsResponse = ScreeningListScreeningFlagsResponses[keyof ScreeningListScreeningFlagsResponses];
+
+export type ScreeningReviewScreeningFlagData = {
+    body: FlagReview;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+        /**
+         * Flag Id
+         */
+        flag_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/screening/flags/{flag_id}/review';
+};
+
+export type ScreeningReviewScreeningFlagErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Screening flag not found
+     */
+    404: Problem;
+    /**
+     * This flag is already reviewed
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ScreeningReviewScreeningFlagError = ScreeningReviewScreeningFlagErrors[keyof ScreeningReviewScreeningFlagErrors];
+
+export type ScreeningReviewScreeningFlagResponses = {
+    /**
+     * Successful Response
+     */
+    200: FlagRead;
+};
+
+export type ScreeningReviewScreeningFlagResponse = ScreeningReviewScreeningFlagResponses[keyof ScreeningReviewScreeningFlagResponses];
+
+export type TreatmentListTreatmentPlansData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/treatment-plans';
+};
+
+export type TreatmentListTreatmentPlansErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type TreatmentListTreatmentPlansError = TreatmentListTreatmentPlansErrors[keyof TreatmentListTreatmentPlansErrors];
+
+export type TreatmentListTreatmentPlansResponses = {
+    /**
+     * Response Treatment-List Treatment Plans
+     *
+     * Successful Response
+     */
+    200: Array<PlanRead>;
+};
+
+export type TreatmentListTreatmentPlansResponse = TreatmentListTreatmentPlansResponses[keyof TreatmentListTreatmentPlansResponses];
+
+export type TreatmentCreateTreatmentPlanData = {
+    body: PlanCreate;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/treatment-plans';
+};
+
+export type TreatmentCreateTreatmentPlanErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input; Dose outside the practice's limits
+     */
+    422: Problem;
+};
+
+export type TreatmentCreateTreatmentPlanError = TreatmentCreateTreatmentPlanErrors[keyof TreatmentCreateTreatmentPlanErrors];
+
+export type TreatmentCreateTreatmentPlanResponses = {
+    /**
+     * Successful Response
+     */
+    201: PlanRead;
+};
+
+export type TreatmentCreateTreatmentPlanResponse = TreatmentCreateTreatmentPlanResponses[keyof TreatmentCreateTreatmentPlanResponses];
+
+export type TreatmentGetPatientTrendsData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/trends';
+};
+
+export type TreatmentGetPatientTrendsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type TreatmentGetPatientTrendsError = TreatmentGetPatientTrendsErrors[keyof TreatmentGetPatientTrendsErrors];
+
+export type TreatmentGetPatientTrendsResponses = {
+    /**
+     * Successful Response
+     */
+    200: TrendsRead;
+};
+
+export type TreatmentGetPatientTrendsResponse = TreatmentGetPatientTrendsResponses[keyof TreatmentGetPatientTrendsResponses];
 
 export type PracticeGetPracticeData = {
     body?: never;
@@ -1707,7 +8301,7 @@ export type PsychiatristsGetPsychiatristResponses = {
 export type PsychiatristsGetPsychiatristResponse = PsychiatristsGetPsychiatristResponses[keyof PsychiatristsGetPsychiatristResponses];
 
 export type PsychiatristsUpdatePsychiatristData = {
-    body: ProfileUpdate;
+    body: PsychiatristProfileUpdate;
     path: {
         /**
          * Psychiatrist Id
@@ -1719,6 +8313,10 @@ export type PsychiatristsUpdatePsychiatristData = {
 };
 
 export type PsychiatristsUpdatePsychiatristErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
     /**
      * Sign-in required
      */
@@ -1747,6 +8345,376 @@ export type PsychiatristsUpdatePsychiatristResponses = {
 };
 
 export type PsychiatristsUpdatePsychiatristResponse = PsychiatristsUpdatePsychiatristResponses[keyof PsychiatristsUpdatePsychiatristResponses];
+
+export type AvailabilityGetAvailabilityData = {
+    body?: never;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/availability';
+};
+
+export type AvailabilityGetAvailabilityErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AvailabilityGetAvailabilityError = AvailabilityGetAvailabilityErrors[keyof AvailabilityGetAvailabilityErrors];
+
+export type AvailabilityGetAvailabilityResponses = {
+    /**
+     * Successful Response
+     */
+    200: AvailabilityRead;
+};
+
+export type AvailabilityGetAvailabilityResponse = AvailabilityGetAvailabilityResponses[keyof AvailabilityGetAvailabilityResponses];
+
+export type AvailabilityDeleteAvailabilityOverrideData = {
+    body?: never;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+        /**
+         * On Date
+         */
+        on_date: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/overrides/{on_date}';
+};
+
+export type AvailabilityDeleteAvailabilityOverrideErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found; No override on this date
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AvailabilityDeleteAvailabilityOverrideError = AvailabilityDeleteAvailabilityOverrideErrors[keyof AvailabilityDeleteAvailabilityOverrideErrors];
+
+export type AvailabilityDeleteAvailabilityOverrideResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AvailabilityDeleteAvailabilityOverrideResponse = AvailabilityDeleteAvailabilityOverrideResponses[keyof AvailabilityDeleteAvailabilityOverrideResponses];
+
+export type AvailabilityPutAvailabilityOverrideData = {
+    body: OverridePut;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+        /**
+         * On Date
+         *
+         * The local date in the psychiatrist's zone.
+         */
+        on_date: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/overrides/{on_date}';
+};
+
+export type AvailabilityPutAvailabilityOverrideErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * Invalid input; This availability overlaps hours already set
+     */
+    422: Problem;
+};
+
+export type AvailabilityPutAvailabilityOverrideError = AvailabilityPutAvailabilityOverrideErrors[keyof AvailabilityPutAvailabilityOverrideErrors];
+
+export type AvailabilityPutAvailabilityOverrideResponses = {
+    /**
+     * Successful Response
+     */
+    200: OverrideRead;
+};
+
+export type AvailabilityPutAvailabilityOverrideResponse = AvailabilityPutAvailabilityOverrideResponses[keyof AvailabilityPutAvailabilityOverrideResponses];
+
+export type AvailabilityAddAvailabilityRuleData = {
+    body: RuleCreate;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/rules';
+};
+
+export type AvailabilityAddAvailabilityRuleErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * Invalid input; This availability overlaps hours already set
+     */
+    422: Problem;
+};
+
+export type AvailabilityAddAvailabilityRuleError = AvailabilityAddAvailabilityRuleErrors[keyof AvailabilityAddAvailabilityRuleErrors];
+
+export type AvailabilityAddAvailabilityRuleResponses = {
+    /**
+     * Successful Response
+     */
+    201: AvailabilityRuleRead;
+};
+
+export type AvailabilityAddAvailabilityRuleResponse = AvailabilityAddAvailabilityRuleResponses[keyof AvailabilityAddAvailabilityRuleResponses];
+
+export type AvailabilityDeleteAvailabilityRuleData = {
+    body?: never;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+        /**
+         * Rule Id
+         */
+        rule_id: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/rules/{rule_id}';
+};
+
+export type AvailabilityDeleteAvailabilityRuleErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found; Availability rule not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AvailabilityDeleteAvailabilityRuleError = AvailabilityDeleteAvailabilityRuleErrors[keyof AvailabilityDeleteAvailabilityRuleErrors];
+
+export type AvailabilityDeleteAvailabilityRuleResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AvailabilityDeleteAvailabilityRuleResponse = AvailabilityDeleteAvailabilityRuleResponses[keyof AvailabilityDeleteAvailabilityRuleResponses];
+
+export type AvailabilityPutScheduleSettingsData = {
+    body: ScheduleSettingsPut;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/settings';
+};
+
+export type AvailabilityPutScheduleSettingsErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AvailabilityPutScheduleSettingsError = AvailabilityPutScheduleSettingsErrors[keyof AvailabilityPutScheduleSettingsErrors];
+
+export type AvailabilityPutScheduleSettingsResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AvailabilityPutScheduleSettingsResponse = AvailabilityPutScheduleSettingsResponses[keyof AvailabilityPutScheduleSettingsResponses];
+
+export type AvailabilityAddTimeOffData = {
+    body: TimeOffCreate;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/time-off';
+};
+
+export type AvailabilityAddTimeOffErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AvailabilityAddTimeOffError = AvailabilityAddTimeOffErrors[keyof AvailabilityAddTimeOffErrors];
+
+export type AvailabilityAddTimeOffResponses = {
+    /**
+     * Successful Response
+     */
+    201: TimeOffRead;
+};
+
+export type AvailabilityAddTimeOffResponse = AvailabilityAddTimeOffResponses[keyof AvailabilityAddTimeOffResponses];
+
+export type AvailabilityDeleteTimeOffData = {
+    body?: never;
+    path: {
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id: string;
+        /**
+         * Time Off Id
+         */
+        time_off_id: string;
+    };
+    query?: never;
+    url: '/api/psychiatrists/{psychiatrist_id}/availability/time-off/{time_off_id}';
+};
+
+export type AvailabilityDeleteTimeOffErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Psychiatrists edit only their own profile and schedule
+     */
+    403: Problem;
+    /**
+     * Psychiatrist not found; Time off not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type AvailabilityDeleteTimeOffError = AvailabilityDeleteTimeOffErrors[keyof AvailabilityDeleteTimeOffErrors];
+
+export type AvailabilityDeleteTimeOffResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AvailabilityDeleteTimeOffResponse = AvailabilityDeleteTimeOffResponses[keyof AvailabilityDeleteTimeOffResponses];
 
 export type PsychiatristsListLicensesData = {
     body?: never;
@@ -1860,6 +8828,10 @@ export type PsychiatristsPutLicenseData = {
 
 export type PsychiatristsPutLicenseErrors = {
     /**
+     * Bad request
+     */
+    400: Problem;
+    /**
      * Sign-in required
      */
     401: Problem;
@@ -1888,11 +8860,666 @@ export type PsychiatristsPutLicenseResponses = {
 
 export type PsychiatristsPutLicenseResponse = PsychiatristsPutLicenseResponses[keyof PsychiatristsPutLicenseResponses];
 
+export type SafetyListSafetyTasksData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Status
+         */
+        status?: 'open' | 'acknowledged' | 'all';
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/safety/tasks';
+};
+
+export type SafetyListSafetyTasksErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type SafetyListSafetyTasksError = SafetyListSafetyTasksErrors[keyof SafetyListSafetyTasksErrors];
+
+export type SafetyListSafetyTasksResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageSafetyTaskRead;
+};
+
+export type SafetyListSafetyTasksResponse = SafetyListSafetyTasksResponses[keyof SafetyListSafetyTasksResponses];
+
+export type SafetyAcknowledgeSafetyTaskData = {
+    body: Acknowledge;
+    path: {
+        /**
+         * Task Id
+         */
+        task_id: string;
+    };
+    query?: never;
+    url: '/api/safety/tasks/{task_id}/acknowledge';
+};
+
+export type SafetyAcknowledgeSafetyTaskErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Safety task not found
+     */
+    404: Problem;
+    /**
+     * This safety task is already acknowledged
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type SafetyAcknowledgeSafetyTaskError = SafetyAcknowledgeSafetyTaskErrors[keyof SafetyAcknowledgeSafetyTaskErrors];
+
+export type SafetyAcknowledgeSafetyTaskResponses = {
+    /**
+     * Successful Response
+     */
+    200: SafetyTaskRead;
+};
+
+export type SafetyAcknowledgeSafetyTaskResponse = SafetyAcknowledgeSafetyTaskResponses[keyof SafetyAcknowledgeSafetyTaskResponses];
+
+export type ScalesListScalesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Language
+         */
+        language?: 'en' | 'es';
+    };
+    url: '/api/scales';
+};
+
+export type ScalesListScalesErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ScalesListScalesError = ScalesListScalesErrors[keyof ScalesListScalesErrors];
+
+export type ScalesListScalesResponses = {
+    /**
+     * Response Scales-List Scales
+     *
+     * Successful Response
+     */
+    200: Array<ScaleDefinitionRead>;
+};
+
+export type ScalesListScalesResponse = ScalesListScalesResponses[keyof ScalesListScalesResponses];
+
+export type ScalesGetScaleData = {
+    body?: never;
+    path: {
+        /**
+         * Code
+         */
+        code: 'phq9' | 'gad7' | 'pcl5' | 'cadss6' | 'pain_nrs';
+    };
+    query?: {
+        /**
+         * Language
+         */
+        language?: 'en' | 'es';
+        /**
+         * Version
+         *
+         * An earlier version (default: current).
+         */
+        version?: string | null;
+    };
+    url: '/api/scales/{code}';
+};
+
+export type ScalesGetScaleErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Scale not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type ScalesGetScaleError = ScalesGetScaleErrors[keyof ScalesGetScaleErrors];
+
+export type ScalesGetScaleResponses = {
+    /**
+     * Successful Response
+     */
+    200: ScaleDefinitionRead;
+};
+
+export type ScalesGetScaleResponse = ScalesGetScaleResponses[keyof ScalesGetScaleResponses];
+
+export type SchedulingSearchSlotsData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Visit Type Id
+         */
+        visit_type_id: string;
+        /**
+         * From
+         *
+         * First day, in your time zone.
+         */
+        from: string;
+        /**
+         * To
+         *
+         * Last day (inclusive), in your time zone; at most 31 days after `from`.
+         */
+        to: string;
+        /**
+         * Language
+         *
+         * Only psychiatrists speaking this language.
+         */
+        language?: string | null;
+        /**
+         * Psychiatrist Id
+         */
+        psychiatrist_id?: string | null;
+    };
+    url: '/api/scheduling/slots';
+};
+
+export type SchedulingSearchSlotsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; You cannot book this visit type
+     */
+    403: Problem;
+    /**
+     * Visit type not found; Patient not found; Psychiatrist not found
+     */
+    404: Problem;
+    /**
+     * Invalid input; The end is before the start
+     */
+    422: Problem;
+};
+
+export type SchedulingSearchSlotsError = SchedulingSearchSlotsErrors[keyof SchedulingSearchSlotsErrors];
+
+export type SchedulingSearchSlotsResponses = {
+    /**
+     * Successful Response
+     */
+    200: SlotSearchResult;
+};
+
+export type SchedulingSearchSlotsResponse = SchedulingSearchSlotsResponses[keyof SchedulingSearchSlotsResponses];
+
+export type ScreeningGetScreeningRulesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/screening/rules';
+};
+
+export type ScreeningGetScreeningRulesErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+};
+
+export type ScreeningGetScreeningRulesError = ScreeningGetScreeningRulesErrors[keyof ScreeningGetScreeningRulesErrors];
+
+export type ScreeningGetScreeningRulesResponses = {
+    /**
+     * Successful Response
+     */
+    200: RuleSetRead;
+};
+
+export type ScreeningGetScreeningRulesResponse = ScreeningGetScreeningRulesResponses[keyof ScreeningGetScreeningRulesResponses];
+
+export type TreatmentGetTreatmentPlanData = {
+    body?: never;
+    path: {
+        /**
+         * Plan Id
+         */
+        plan_id: string;
+    };
+    query?: never;
+    url: '/api/treatment-plans/{plan_id}';
+};
+
+export type TreatmentGetTreatmentPlanErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Treatment plan not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type TreatmentGetTreatmentPlanError = TreatmentGetTreatmentPlanErrors[keyof TreatmentGetTreatmentPlanErrors];
+
+export type TreatmentGetTreatmentPlanResponses = {
+    /**
+     * Successful Response
+     */
+    200: PlanRead;
+};
+
+export type TreatmentGetTreatmentPlanResponse = TreatmentGetTreatmentPlanResponses[keyof TreatmentGetTreatmentPlanResponses];
+
+export type TreatmentUpdateTreatmentPlanData = {
+    body: PlanUpdate;
+    path: {
+        /**
+         * Plan Id
+         */
+        plan_id: string;
+    };
+    query?: never;
+    url: '/api/treatment-plans/{plan_id}';
+};
+
+export type TreatmentUpdateTreatmentPlanErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Treatment plan not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * A completed plan cannot be changed
+     */
+    409: Problem;
+    /**
+     * Invalid input; Dose outside the practice's limits
+     */
+    422: Problem;
+};
+
+export type TreatmentUpdateTreatmentPlanError = TreatmentUpdateTreatmentPlanErrors[keyof TreatmentUpdateTreatmentPlanErrors];
+
+export type TreatmentUpdateTreatmentPlanResponses = {
+    /**
+     * Successful Response
+     */
+    200: PlanRead;
+};
+
+export type TreatmentUpdateTreatmentPlanResponse = TreatmentUpdateTreatmentPlanResponses[keyof TreatmentUpdateTreatmentPlanResponses];
+
+export type TreatmentGetSeriesProgressData = {
+    body?: never;
+    path: {
+        /**
+         * Plan Id
+         */
+        plan_id: string;
+    };
+    query?: never;
+    url: '/api/treatment-plans/{plan_id}/progress';
+};
+
+export type TreatmentGetSeriesProgressErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Treatment plan not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type TreatmentGetSeriesProgressError = TreatmentGetSeriesProgressErrors[keyof TreatmentGetSeriesProgressErrors];
+
+export type TreatmentGetSeriesProgressResponses = {
+    /**
+     * Successful Response
+     */
+    200: SeriesProgress;
+};
+
+export type TreatmentGetSeriesProgressResponse = TreatmentGetSeriesProgressResponses[keyof TreatmentGetSeriesProgressResponses];
+
+export type TreatmentListInfusionSessionsData = {
+    body?: never;
+    path: {
+        /**
+         * Plan Id
+         */
+        plan_id: string;
+    };
+    query?: never;
+    url: '/api/treatment-plans/{plan_id}/sessions';
+};
+
+export type TreatmentListInfusionSessionsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Treatment plan not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type TreatmentListInfusionSessionsError = TreatmentListInfusionSessionsErrors[keyof TreatmentListInfusionSessionsErrors];
+
+export type TreatmentListInfusionSessionsResponses = {
+    /**
+     * Response Treatment-List Infusion Sessions
+     *
+     * Successful Response
+     */
+    200: Array<InfusionSessionRead>;
+};
+
+export type TreatmentListInfusionSessionsResponse = TreatmentListInfusionSessionsResponses[keyof TreatmentListInfusionSessionsResponses];
+
+export type TreatmentStartInfusionSessionData = {
+    body: SessionStart;
+    path: {
+        /**
+         * Plan Id
+         */
+        plan_id: string;
+    };
+    query?: never;
+    url: '/api/treatment-plans/{plan_id}/sessions';
+};
+
+export type TreatmentStartInfusionSessionErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Treatment plan not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * The plan is not active; Unreviewed screening flags or unsigned consents stand in the way; An infusion of this plan is in progress
+     */
+    409: Problem;
+    /**
+     * Invalid input; Blood pressure above the hold threshold: hold the infusion or record an override reason; Dose outside the practice's limits; These times do not fit together
+     */
+    422: Problem;
+};
+
+export type TreatmentStartInfusionSessionError = TreatmentStartInfusionSessionErrors[keyof TreatmentStartInfusionSessionErrors];
+
+export type TreatmentStartInfusionSessionResponses = {
+    /**
+     * Successful Response
+     */
+    201: InfusionSessionRead;
+};
+
+export type TreatmentStartInfusionSessionResponse = TreatmentStartInfusionSessionResponses[keyof TreatmentStartInfusionSessionResponses];
+
+export type TreatmentPrefillInfusionSessionData = {
+    body?: never;
+    path: {
+        /**
+         * Plan Id
+         */
+        plan_id: string;
+    };
+    query?: never;
+    url: '/api/treatment-plans/{plan_id}/sessions/prefill';
+};
+
+export type TreatmentPrefillInfusionSessionErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Treatment plan not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type TreatmentPrefillInfusionSessionError = TreatmentPrefillInfusionSessionErrors[keyof TreatmentPrefillInfusionSessionErrors];
+
+export type TreatmentPrefillInfusionSessionResponses = {
+    /**
+     * Successful Response
+     */
+    200: SessionPrefill;
+};
+
+export type TreatmentPrefillInfusionSessionResponse = TreatmentPrefillInfusionSessionResponses[keyof TreatmentPrefillInfusionSessionResponses];
+
+export type TreatmentChangeTreatmentPlanStatusData = {
+    body: PlanStatusChange;
+    path: {
+        /**
+         * Plan Id
+         */
+        plan_id: string;
+    };
+    query?: never;
+    url: '/api/treatment-plans/{plan_id}/status';
+};
+
+export type TreatmentChangeTreatmentPlanStatusErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Treatment plan not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * This status change is not possible; Unreviewed screening flags or unsigned consents stand in the way; Another plan of this patient is active; An infusion of this plan is in progress
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type TreatmentChangeTreatmentPlanStatusError = TreatmentChangeTreatmentPlanStatusErrors[keyof TreatmentChangeTreatmentPlanStatusErrors];
+
+export type TreatmentChangeTreatmentPlanStatusResponses = {
+    /**
+     * Successful Response
+     */
+    200: PlanRead;
+};
+
+export type TreatmentChangeTreatmentPlanStatusResponse = TreatmentChangeTreatmentPlanStatusResponses[keyof TreatmentChangeTreatmentPlanStatusResponses];
+
+export type VisitTypesListVisitTypesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Include Inactive
+         *
+         * Admins: also retired visit types.
+         */
+        include_inactive?: boolean;
+    };
+    url: '/api/visit-types';
+};
+
+export type VisitTypesListVisitTypesErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type VisitTypesListVisitTypesError = VisitTypesListVisitTypesErrors[keyof VisitTypesListVisitTypesErrors];
+
+export type VisitTypesListVisitTypesResponses = {
+    /**
+     * Response Visit-Types-List Visit Types
+     *
+     * Successful Response
+     */
+    200: Array<VisitTypeRead>;
+};
+
+export type VisitTypesListVisitTypesResponse = VisitTypesListVisitTypesResponses[keyof VisitTypesListVisitTypesResponses];
+
 export type SystemHealthzData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/healthz';
+};
+
+export type SystemHealthzErrors = {
+    /**
+     * The database does not answer
+     */
+    503: unknown;
 };
 
 export type SystemHealthzResponses = {
