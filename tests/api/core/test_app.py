@@ -145,3 +145,12 @@ def test_schema_names_are_unique_so_the_generated_client_stays_stable(app) -> No
     # rename types in the frontend's generated client whenever a module moves.
     qualified = [name for name in app.openapi()["components"]["schemas"] if "__" in name]
     assert not qualified, f"rename these schemas so each name is unique: {qualified}"
+
+
+def test_migrations_have_a_single_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from services.api.core.migrate import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite://")).get_heads()
+    assert len(heads) == 1, f"merge the migration heads {heads} (alembic merge)"
