@@ -122,6 +122,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
     sig_settings = get_signaling_settings()
+    # In one `serve` process signaling follows the API's address and folder unless told otherwise,
+    # so a custom HALCYON_API_PORT or HALCYON_VAR_DIR does not leave it without keys or secret.
+    inherit: dict[str, object] = {}
+    if "HALCYON_SIGNALING_API_URL" not in os.environ:
+        inherit["api_url"] = f"http://{settings.api_host}:{settings.api_port}"
+    if "HALCYON_SIGNALING_VAR_DIR" not in os.environ:
+        inherit["var_dir"] = settings.var_dir
+    if inherit:
+        sig_settings = sig_settings.model_copy(update=inherit)
 
     async def run() -> None:
         servers: list[uvicorn.Server] = []
