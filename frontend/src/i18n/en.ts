@@ -83,6 +83,13 @@ export const en = {
   'signIn.mfaSubmit': 'Verify',
   'signIn.mfaBack': 'Use a different account',
   'signIn.resend': 'Send the confirmation e-mail again',
+  'signIn.sso.noAccount':
+    'No account uses that e-mail yet. Request a free consult to sign up, then use single sign-on.',
+  'signIn.sso.unverified':
+    'Your identity provider has not confirmed that e-mail address. Confirm it there, or sign in with your password.',
+  'signIn.sso.mfa': 'Staff accounts sign in with their password and authenticator code.',
+  'signIn.sso.failed': 'Single sign-on did not finish. Try again, or sign in with your password.',
+  'signIn.sso.completing': 'Finishing sign-in…',
   'signIn.resent': 'If {email} has an account waiting for confirmation, a new link is on its way.',
 
   'mfa.title': 'Set up two-factor sign-in',

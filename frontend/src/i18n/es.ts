@@ -81,6 +81,15 @@ export const es: Messages = {
   'signIn.mfaSubmit': 'Verificar',
   'signIn.mfaBack': 'Usar otra cuenta',
   'signIn.resend': 'Enviar de nuevo el correo de confirmación',
+  'signIn.sso.noAccount':
+    'Ninguna cuenta usa ese correo todavía. Solicite una consulta gratuita para registrarse y luego use el inicio de sesión único.',
+  'signIn.sso.unverified':
+    'Su proveedor de identidad no ha confirmado ese correo. Confírmelo allí o inicie sesión con su contraseña.',
+  'signIn.sso.mfa':
+    'Las cuentas del personal inician sesión con su contraseña y el código de su aplicación de autenticación.',
+  'signIn.sso.failed':
+    'El inicio de sesión único no terminó. Inténtelo de nuevo o inicie sesión con su contraseña.',
+  'signIn.sso.completing': 'Terminando el inicio de sesión…',
   'signIn.resent':
     'Si {email} tiene una cuenta pendiente de confirmar, le llegará un enlace nuevo.',
 

@@ -14,6 +14,7 @@ const ResetPasswordPage = lazy(() => import('../features/auth/ResetPasswordPage'
 const AcceptInvitePage = lazy(() => import('../features/auth/AcceptInvitePage'));
 const MfaSetupPage = lazy(() => import('../features/auth/MfaSetupPage'));
 const AccountPage = lazy(() => import('../features/account/AccountPage'));
+const SsoCompletePage = lazy(() => import('../features/auth/SsoCompletePage'));
 const MailboxPage = lazy(() => import('../features/mailbox/MailboxPage'));
 
 export const routes: RouteObject[] = [
@@ -23,6 +24,7 @@ export const routes: RouteObject[] = [
       { index: true, element: <HomePage /> },
       { path: 'sign-up', element: <SignUpPage /> },
       { path: 'sign-in', element: <SignInPage /> },
+      { path: 'sign-in/complete', element: <SsoCompletePage /> },
       { path: 'verify-email', element: <VerifyEmailPage /> },
       { path: 'forgot-password', element: <ForgotPasswordPage /> },
       { path: 'reset-password', element: <ResetPasswordPage /> },

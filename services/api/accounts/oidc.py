@@ -1,9 +1,9 @@
 """Sign-in through an outside OpenID Connect provider: authorization code + PKCE (S256).
 
 The browser goes /api/auth/oidc/login -> the provider -> /api/auth/oidc/callback ->
-{public_url}/signin/complete, where the web app swaps the refresh cookie for an access token
+{public_url}/sign-in/complete, where the web app swaps the refresh cookie for an access token
 (POST /api/auth/refresh). The callback is a page load, not an API call: every failure ends on
-{public_url}/signin?sso_error=<code> (see `SsoError`) rather than a problem document.
+{public_url}/sign-in?sso_error=<code> (see `SsoError`) rather than a problem document.
 
 What the round trip needs to remember (state, nonce, PKCE verifier) rides in a short-lived
 signed cookie scoped to /api/auth/oidc, so any API replica can finish a sign-in another began.
@@ -291,7 +291,7 @@ def _page(request: Request, path: str, **query: str) -> RedirectResponse:
 def _failed(request: Request, failure: OidcFailure) -> RedirectResponse:
     # The request id rides on every log line; reasons name no e-mail address.
     log.warning("single sign-on failed: %s (%s)", failure.code.value, failure, extra={"event": "sso_failed"})
-    return _page(request, "/signin", sso_error=failure.code.value)
+    return _page(request, "/sign-in", sso_error=failure.code.value)
 
 
 def _clear_state_cookie(request: Request, response: RedirectResponse) -> None:
@@ -324,7 +324,7 @@ async def oidc_info(request: Request) -> OidcInfo:
     response_class=RedirectResponse,
     responses=_redirect_responses(
         "To the provider's sign-in page, with a short-lived state cookie; "
-        "to /signin?sso_error=unavailable when the provider cannot be reached."
+        "to /sign-in?sso_error=unavailable when the provider cannot be reached."
     ),
 )
 async def oidc_login(request: Request) -> RedirectResponse:
@@ -355,7 +355,7 @@ async def oidc_login(request: Request) -> RedirectResponse:
     status_code=302,
     response_class=RedirectResponse,
     responses=_redirect_responses(
-        "To /signin/complete with the refresh cookie set, or to /signin?sso_error=<code> with code one of: "
+        "To /sign-in/complete with the refresh cookie set, or to /sign-in?sso_error=<code> with code one of: "
         f"{', '.join(c.value for c in SsoError)}."
     )
     | responses(Unprocessable),
@@ -399,9 +399,9 @@ async def oidc_callback(
         # A page load must never end on a traceback: log it and send the user back to sign-in.
         log.exception("single sign-on callback crashed")
         await session.rollback()
-        response = _page(request, "/signin", sso_error=SsoError.failed.value)
+        response = _page(request, "/sign-in", sso_error=SsoError.failed.value)
     else:
-        response = _page(request, "/signin/complete")
+        response = _page(request, "/sign-in/complete")
         _set_refresh_cookie(request, response, issued)
     _clear_state_cookie(request, response)  # single use, whatever happened
     return response

@@ -229,7 +229,7 @@ class AccountService:
                 language=body.language,
                 name=existing.full_name,
                 practice=self.s.practice_name,
-                signin_link=f"{self.s.public_url}/signin",
+                signin_link=f"{self.s.public_url}/sign-in",
                 reset_link=f"{self.s.public_url}/forgot-password",
             )
         else:

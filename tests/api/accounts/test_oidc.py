@@ -134,7 +134,7 @@ async def _callback_url(
 def _sso_error(r: httpx.Response) -> str:
     assert r.status_code == 302, r.text
     location = urlsplit(r.headers["location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{PUBLIC_URL}/signin"
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{PUBLIC_URL}/sign-in"
     [code] = parse_qs(location.query)["sso_error"]
     return code
 
@@ -177,7 +177,7 @@ async def test_patient_signs_in_through_the_provider_and_gets_a_session(
     assert callback.startswith(f"{REDIRECT_URI}?")
     r = await sso.get(callback)
     assert r.status_code == 302, r.text
-    assert r.headers["location"] == f"{PUBLIC_URL}/signin/complete"
+    assert r.headers["location"] == f"{PUBLIC_URL}/sign-in/complete"
     assert "halcyon_refresh" in r.cookies
     assert 'halcyon_oidc=""' in ";".join(r.headers.get_list("set-cookie"))  # the state cookie is spent
 

@@ -104,4 +104,13 @@ describe('SignInPage', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Wrong e-mail or password.');
     expect(getSession().status).not.toBe('signed-in');
   });
+
+  it('explains why single sign-on did not finish', async () => {
+    stubFetch({
+      'GET /api/auth/oidc': { status: 200, body: { enabled: true, display_name: 'Okta' } },
+    });
+    renderPage(<App />, { path: '/sign-in?sso_error=no_account' });
+    expect(await screen.findByText(/No account uses that e-mail yet/)).toBeTruthy();
+    expect(await screen.findByRole('link', { name: 'Sign in with Okta' })).toBeTruthy();
+  });
 });

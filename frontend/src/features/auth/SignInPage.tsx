@@ -110,6 +110,17 @@ export function SignInPage() {
     );
   }
 
+  const ssoError = params.get('sso_error');
+  const ssoMessage =
+    ssoError === 'no_account'
+      ? t('signIn.sso.noAccount')
+      : ssoError === 'unverified'
+        ? t('signIn.sso.unverified')
+        : ssoError === 'mfa_required'
+          ? t('signIn.sso.mfa')
+          : ssoError
+            ? t('signIn.sso.failed')
+            : null;
   const onLogin = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     login.mutate();
@@ -118,6 +129,7 @@ export function SignInPage() {
     <section className="narrow">
       <h1>{t('signIn.title')}</h1>
       <Notice />
+      {ssoMessage && !login.data ? <FormAlert error={null} messages={[ssoMessage]} /> : null}
       <form onSubmit={onLogin} className="form">
         <FormAlert error={loginErrors.apiError} messages={loginErrors.form} />
         <TextField
