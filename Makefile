@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make run    - install, migrate, load demo data and start Halcyon on http://127.0.0.1:8000"
 	@echo "make test   - install and run every check and the whole test suite"
-	@echo "make gen    - regenerate frontend/openapi.json and the generated API client"
+	@echo "make gen    - regenerate frontend/openapi.json, the generated API client and the signaling schema"
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,7 @@ test: lint typecheck frontend-check pytest
 gen: $(BIN)/.installed frontend/node_modules/.installed
 	$(BIN)/halcyon openapi > frontend/openapi.json
 	npm run --prefix frontend gen:api
+	$(BIN)/python -m services.signaling.protocol > frontend/src/signaling/protocol.schema.json
 
 # Start the local PostgreSQL and Redis when they do not answer (CI calls this).
 services:
