@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.accounts.deps import (
@@ -18,8 +18,17 @@ from services.api.accounts.deps import (
     require_user,
 )
 from services.api.accounts.service import AccountService
+from services.api.config import Settings
 from services.api.core.context import Actor, RequestContext
 
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings this app was created with (tests build apps with their own)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
 WriteSession = Annotated[AsyncSession, Depends(get_session)]
 ReadSession = WriteSession  # one transaction per request either way; reads of charts write audit rows
 Ctx = Annotated[RequestContext, Depends(get_request_context)]
@@ -33,6 +42,7 @@ CurrentStaff = Annotated[Actor, Depends(require_staff)]
 
 __all__ = [
     "Accounts",
+    "AppSettings",
     "Ctx",
     "CurrentAdmin",
     "CurrentPatient",
@@ -41,4 +51,5 @@ __all__ = [
     "CurrentUser",
     "ReadSession",
     "WriteSession",
+    "get_app_settings",
 ]

@@ -8,7 +8,7 @@ from fastapi import Response
 from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.pagination import Page, Pagination
 from services.api.core.routing import APIRouter
-from services.api.deps import Ctx, CurrentPatient, CurrentPsychiatrist, ReadSession, WriteSession
+from services.api.deps import AppSettings, Ctx, CurrentPatient, CurrentPsychiatrist, ReadSession, WriteSession
 from services.api.notes import service as svc
 from services.api.notes.schemas import (
     AddendumCreate,
@@ -22,7 +22,6 @@ from services.api.notes.schemas import (
 )
 from services.api.notes.service import note_service
 from services.api.patients.service import PatientNotFound
-from services.api.treatment.deps import AppSettings
 
 router = APIRouter(prefix="/api", tags=["notes"])
 summaries_router = APIRouter(prefix="/api/patients/me/visit-summaries", tags=["visit-summaries"])

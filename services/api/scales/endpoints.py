@@ -5,11 +5,18 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from services.api.config import Settings
 from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.pagination import Page, Pagination
 from services.api.core.routing import APIRouter
-from services.api.deps import Ctx, CurrentPatient, CurrentPsychiatrist, CurrentUser, ReadSession, WriteSession
+from services.api.deps import (
+    Ctx,
+    CurrentPatient,
+    CurrentPsychiatrist,
+    CurrentUser,
+    ReadSession,
+    WriteSession,
+    get_app_settings,
+)
 from services.api.patients.fields import Language
 from services.api.patients.service import PatientNotFound
 from services.api.scales.definitions import ScaleCode
@@ -45,11 +52,6 @@ ScaleFilter = Annotated[ScaleCode | None, Query(description="Only this scale.")]
 WithSuperseded = Annotated[bool, Query(description="Include results a later correction replaced.")]
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 @router.get("", response_model=list[ScaleDefinitionRead], responses=SIGNED_IN)
 async def list_scales(actor: CurrentUser, language: Language = "en") -> list[ScaleDefinitionRead]:
     """The questionnaires in use now, with items, answer labels and bands in one language."""
@@ -74,7 +76,7 @@ async def submit_my_scale(
     body: ScaleAnswers, request: Request, session: WriteSession, ctx: Ctx, actor: CurrentPatient
 ) -> ScaleSubmitted:
     """Answer a questionnaire; if an answer means I may be at risk, the reply carries crisis resources."""
-    return await scale_service.record(session, ctx, actor, actor.user_id, body, _settings(request))
+    return await scale_service.record(session, ctx, actor, actor.user_id, body, get_app_settings(request))
 
 
 @chart_router.get("/me/scales/results", response_model=Page[ScaleResultRead], responses=SIGNED_IN)
@@ -93,7 +95,7 @@ async def list_my_scale_results(
         ctx,
         actor,
         actor.user_id,
-        _settings(request),
+        get_app_settings(request),
         scale=scale,
         include_superseded=include_superseded,
         offset=pagination.offset,
@@ -123,7 +125,7 @@ async def enter_patient_scale(
     actor: CurrentPsychiatrist,
 ) -> ScaleSubmitted:
     """Enter a result for a care-team patient (in a visit or an infusion), or correct an earlier one."""
-    return await scale_service.record(session, ctx, actor, patient_id, body, _settings(request))
+    return await scale_service.record(session, ctx, actor, patient_id, body, get_app_settings(request))
 
 
 @chart_router.get("/{patient_id:uuid}/scales/results", response_model=Page[ScaleResultRead], responses=CHART)
@@ -143,7 +145,7 @@ async def list_patient_scale_results(
         ctx,
         actor,
         patient_id,
-        _settings(request),
+        get_app_settings(request),
         scale=scale,
         include_superseded=include_superseded,
         offset=pagination.offset,

@@ -14,7 +14,16 @@ from services.api.core.context import Actor
 from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.pagination import Page, Pagination
 from services.api.core.routing import APIRouter
-from services.api.deps import Ctx, CurrentAdmin, CurrentPatient, CurrentStaff, CurrentUser, ReadSession, WriteSession
+from services.api.deps import (
+    Ctx,
+    CurrentAdmin,
+    CurrentPatient,
+    CurrentStaff,
+    CurrentUser,
+    ReadSession,
+    WriteSession,
+    get_app_settings,
+)
 from services.api.patients.service import PatientNotFound
 from services.api.scheduling import flows as fl
 from services.api.scheduling import service as svc
@@ -57,11 +66,6 @@ WITH_BODY = (*SIGNED_IN, BadRequest)  # a body that is not JSON at all is a 400
 EDIT = responses(*SIGNED_IN, NotYourProfile, PsychiatristNotFound)
 EDIT_BODY = responses(*WITH_BODY, NotYourProfile, PsychiatristNotFound)
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$", to_lower=True)]
-
-
-def app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 # --- visit types ---------------------------------------------------------------------------
@@ -122,7 +126,7 @@ async def get_availability(
     psychiatrist_id: uuid.UUID, actor: CurrentStaff, session: ReadSession, request: Request
 ) -> AvailabilityRead:
     """Weekly hours, upcoming overrides and time off, and booking knobs (own, or anyone's for admins)."""
-    v = await availability_service.view(session, app_settings(request), actor, psychiatrist_id)
+    v = await availability_service.view(session, get_app_settings(request), actor, psychiatrist_id)
     return AvailabilityRead(
         psychiatrist_id=psychiatrist_id,
         time_zone=v.profile.time_zone,
@@ -251,7 +255,7 @@ async def search_slots(
     patient, slots = await slot_service.search(
         session,
         ctx,
-        app_settings(request),
+        get_app_settings(request),
         actor,
         visit_type_id=visit_type_id,
         first=from_,
@@ -326,7 +330,7 @@ async def book_visit(
     body: BookingCreate, actor: CurrentPatient, session: WriteSession, ctx: Ctx, request: Request
 ) -> BookingRead:
     """Book an open time: a free visit is confirmed at once, a paid one is held until payment."""
-    settings = app_settings(request)
+    settings = get_app_settings(request)
     view = await booking_flows.book(
         session,
         ctx,
@@ -354,7 +358,7 @@ async def list_bookings(
     views, total = await booking_flows.list(
         session, ctx, actor, status=status, since=since, until=until, offset=page.offset, limit=page.limit
     )
-    settings = app_settings(request)
+    settings = get_app_settings(request)
     return Page(items=[_booking_read(v, actor, settings) for v in views], total=total, page=page.page, limit=page.limit)
 
 
@@ -365,7 +369,7 @@ async def get_booking(
     booking_id: uuid.UUID, actor: CurrentUser, session: ReadSession, ctx: Ctx, request: Request
 ) -> BookingRead:
     """One booking, with what cancelling it now would refund."""
-    return _booking_read(await booking_flows.get(session, ctx, actor, booking_id), actor, app_settings(request))
+    return _booking_read(await booking_flows.get(session, ctx, actor, booking_id), actor, get_app_settings(request))
 
 
 CHANGE_ERRORS = (*SIGNED_IN, fl.BookingNotFound, fl.NotYourBooking, fl.BookingClosed)
@@ -395,7 +399,7 @@ async def reschedule_booking(
     request: Request,
 ) -> BookingRead:
     """Move a visit to another open time with the same psychiatrist; its payment stays with it."""
-    settings = app_settings(request)
+    settings = get_app_settings(request)
     view = await booking_flows.reschedule(session, ctx, settings, actor, booking_id, starts_at=body.starts_at)
     return _booking_read(view, actor, settings)
 
@@ -407,7 +411,7 @@ async def cancel_booking(
     booking_id: uuid.UUID, body: BookingCancel, actor: CurrentUser, session: WriteSession, ctx: Ctx, request: Request
 ) -> BookingRead:
     """Cancel a visit; the answer carries the refund the cancellation policy grants."""
-    settings = app_settings(request)
+    settings = get_app_settings(request)
     view = await booking_flows.cancel(session, ctx, settings, actor, booking_id, reason=body.reason)
     return _booking_read(view, actor, settings)
 
@@ -422,7 +426,7 @@ async def mark_no_show(
 ) -> BookingRead:
     """Record that the patient did not come (the visit's psychiatrist or an admin)."""
     view = await booking_flows.mark_no_show(session, ctx, actor, booking_id)
-    return _booking_read(view, actor, app_settings(request))
+    return _booking_read(view, actor, get_app_settings(request))
 
 
 ROUTERS = [visit_types_router, availability_router, scheduling_router, bookings_router]

@@ -4,10 +4,9 @@ import uuid
 
 from fastapi import Request
 
-from services.api.config import Settings
 from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.routing import APIRouter
-from services.api.deps import Ctx, CurrentPatient, CurrentPsychiatrist, ReadSession, WriteSession
+from services.api.deps import Ctx, CurrentPatient, CurrentPsychiatrist, ReadSession, WriteSession, get_app_settings
 from services.api.patients.service import PatientNotFound
 from services.api.screening.schemas import (
     ClinicianIntakeRead,
@@ -36,11 +35,6 @@ SIGNED_IN = responses(Unauthorized, Forbidden)
 CHART = responses(Unauthorized, Forbidden, PatientNotFound, Unprocessable)
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 @intake_router.get("/me/intake", response_model=IntakeRead, responses=SIGNED_IN)
 async def get_my_intake(session: ReadSession, ctx: Ctx, actor: CurrentPatient) -> IntakeRead:
     """My intake: the draft I am filling in (with what is still missing), or the one I submitted."""
@@ -62,7 +56,7 @@ async def save_my_intake_draft(
 )
 async def submit_my_intake(request: Request, session: WriteSession, ctx: Ctx, actor: CurrentPatient) -> IntakeSubmitted:
     """Submit the intake; a 422 lists every answer still missing."""
-    return await screening_service.submit(session, ctx, actor, _settings(request))
+    return await screening_service.submit(session, ctx, actor, get_app_settings(request))
 
 
 @intake_router.get(
@@ -72,7 +66,7 @@ async def get_patient_intake(
     patient_id: uuid.UUID, request: Request, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist
 ) -> ClinicianIntakeRead:
     """A care-team patient's latest submitted intake, with treatment-resistance worked out."""
-    return await screening_service.clinician_intake(session, ctx, actor, patient_id, _settings(request))
+    return await screening_service.clinician_intake(session, ctx, actor, patient_id, get_app_settings(request))
 
 
 @router.get("/patients/{patient_id:uuid}/screening/flags", response_model=list[FlagRead], responses=CHART)

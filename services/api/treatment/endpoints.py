@@ -4,10 +4,9 @@ import uuid
 
 from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.routing import APIRouter
-from services.api.deps import Ctx, CurrentPatient, CurrentPsychiatrist, ReadSession, WriteSession
+from services.api.deps import AppSettings, Ctx, CurrentPatient, CurrentPsychiatrist, ReadSession, WriteSession
 from services.api.patients.service import PatientNotFound
 from services.api.treatment import service as svc
-from services.api.treatment.deps import AppSettings
 from services.api.treatment.schemas import (
     Discharge,
     InfusionSessionRead,
