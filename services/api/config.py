@@ -76,6 +76,30 @@ class Settings(CommonSettings):
     booking_horizon_days: int = Field(default=60, ge=1, le=366)
 
     practice_name: str = "Halcyon Ketamine & Interventional Psychiatry"
+    practice_address: str = Field(
+        default="1200 W Main St, Suite 300, Boise, ID 83702", description="Printed on superbills and receipts."
+    )
+    practice_phone: str = Field(default="(208) 555-0142", description="Printed on superbills and receipts.")
+    practice_npi: str = Field(default="", description="The practice's group NPI (type 2), printed on superbills.")
+    practice_tax_id: str = Field(default="", description="The practice's tax id (EIN), printed on superbills.")
+
+    # Payments (Stripe). No secret key: the embedded run starts the localstripe stand-in.
+    stripe_secret_key: SecretStr = Field(
+        default=SecretStr(""), description="Stripe secret key; empty: test payments through the local stand-in."
+    )
+    stripe_publishable_key: str = Field(default="", description="Stripe publishable key handed to Stripe.js.")
+    stripe_webhook_secrets: SecretStr = Field(
+        default=SecretStr(""),
+        description="Webhook signing secrets, comma-separated (several during rotation); empty: endpoint off.",
+    )
+    stripe_api_base: str = Field(default="", description="Stripe API address; empty: Stripe itself.")
+    stripe_js_url: str = Field(default="https://js.stripe.com/v3/", description="Where the web app loads Stripe.js.")
+    stripe_standin_port: int = Field(
+        default=8420, ge=0, le=65535, description="Embedded run without keys: the stand-in's port on 127.0.0.1."
+    )
+    payment_reconcile_after_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="Ask Stripe about payments still pending after this long."
+    )
     trust_proxy_headers: bool = Field(
         default=False, description="Take the client address from X-Forwarded-For (only behind your own proxy)."
     )

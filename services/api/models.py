@@ -8,6 +8,7 @@ from services.api.consults.models import CallEvent, Consult, ConsultMessage
 from services.api.notes.models import NoteAddendum, VisitNote
 from services.api.notifications.models import OutboxMessage
 from services.api.patients.models import CareTeamMember, Patient
+from services.api.payments.models import Payment, Refund, StripeEvent
 from services.api.safety.models import SafetyTask, SafetyTaskAssignee
 from services.api.scales.models import ScaleAssignment, ScaleResult
 from services.api.scheduling.models import (
@@ -42,14 +43,17 @@ __all__ = [
     "OneTimeToken",
     "OutboxMessage",
     "Patient",
+    "Payment",
     "PsychiatristProfile",
     "RefreshToken",
+    "Refund",
     "SafetyTask",
     "SafetyTaskAssignee",
     "ScaleAssignment",
     "ScaleResult",
     "ScheduleSettings",
     "ScreeningFlag",
+    "StripeEvent",
     "TimeOff",
     "TreatmentPlan",
     "TreatmentPlanStatusChange",

@@ -7,6 +7,7 @@ from services.api.accounts.endpoints import me_router
 from services.api.accounts.endpoints import router as auth_router
 from services.api.accounts.oidc import router as oidc_router
 from services.api.audit.endpoints import router as audit_router
+from services.api.billing.endpoints import ROUTERS as BILLING_ROUTERS
 from services.api.clinicians.endpoints import router as clinicians_router
 from services.api.consents.endpoints import chart_router as consents_chart_router
 from services.api.consents.endpoints import router as consents_router
@@ -16,6 +17,9 @@ from services.api.notes.endpoints import router as notes_router
 from services.api.notes.endpoints import summaries_router as visit_summaries_router
 from services.api.patients.endpoints import admin_router as patients_admin_router
 from services.api.patients.endpoints import router as patients_router
+from services.api.payments.endpoints import admin_router as payments_admin_router
+from services.api.payments.endpoints import router as payments_router
+from services.api.payments.endpoints import webhook_router as stripe_webhook_router
 from services.api.practice.endpoints import router as practice_router
 from services.api.safety.endpoints import admin_router as safety_admin_router
 from services.api.safety.endpoints import chart_router as safety_chart_router
@@ -52,4 +56,8 @@ ROUTERS: list[APIRouter] = [
     *SCHEDULING_ROUTERS,
     consults_router,
     consults_internal_router,
+    payments_router,
+    payments_admin_router,
+    stripe_webhook_router,
+    *BILLING_ROUTERS,
 ]

@@ -114,6 +114,7 @@ async def run_worker(
     stop: asyncio.Event | None = None,
 ) -> None:
     stop = stop or asyncio.Event()
+    from services.api.payments.jobs import reconcile_payments  # unpaid intents cancelled, lost webhooks made up
     from services.api.scheduling.jobs import run_due_jobs  # scheduled jobs (reminders) become outbox rows
 
     while not stop.is_set():
@@ -121,6 +122,10 @@ async def run_worker(
             await run_due_jobs(settings, maker)
         except Exception:
             log.exception("scheduled jobs round failed")
+        try:
+            await reconcile_payments(settings, maker)
+        except Exception:
+            log.exception("payment reconciliation round failed")
         try:
             await deliver_due(settings, maker)
         except Exception:

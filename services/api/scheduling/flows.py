@@ -8,6 +8,7 @@ behind, and e-mail goes through the outbox so a rolled-back booking sends none.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -85,6 +86,21 @@ class VisitNotStarted(Conflict):
 class HoldExpired(Conflict):
     title = "The hold on this time expired and the time was taken"
     type_slug = "hold-expired"
+
+
+CancelHook = Callable[[AsyncSession, RequestContext, Settings, Actor, Booking, CancellationDecision], Awaitable[None]]
+_cancel_hooks: list[CancelHook] = []
+
+
+def on_cancel(hook: CancelHook) -> CancelHook:
+    """Run `hook` in the cancelling request's transaction, after the booking is marked cancelled.
+
+    The payments domain registers here (scheduling never imports payments); a hook that raises
+    rolls the cancellation back, so a refund that cannot be made leaves the visit as it was.
+    """
+    if hook not in _cancel_hooks:
+        _cancel_hooks.append(hook)
+    return hook
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,16 +370,20 @@ class BookingFlows:
     ) -> Booking:
         """Payment succeeded: confirm the held time (for the payments domain).
 
-        A hold past its expiry still confirms if nobody took the time meanwhile; if somebody
-        did, the hold was marked expired and this raises `HoldExpired` (refund the payment).
+        A hold past its expiry still confirms if nobody took the time meanwhile. A hold already
+        marked expired or released re-takes the same time when it is still free; when it is not
+        (or the visit's time has passed) this raises `HoldExpired` and the caller refunds.
         """
         booking = await repo.booking(session, booking_id, lock=True)
         if booking is None:
             raise BookingNotFound()
         if booking.status == "confirmed":
             return booking
-        if booking.status != "held":
-            raise HoldExpired() if booking.status == "expired" else BookingClosed()
+        retaken = booking.status in ("expired", "released")
+        if retaken:
+            await self._retake(session, booking)
+        elif booking.status != "held":
+            raise BookingClosed(f"This booking is {booking.status}.")
         now = utcnow()
         booking.status = "confirmed"
         booking.confirmed_at = now
@@ -378,8 +398,62 @@ class BookingFlows:
             subject_id=booking.id,
             patient_id=booking.patient_id,
             actor_role=None if ctx and ctx.actor else "system",
+            detail={"retaken": retaken},
         )
         return booking
+
+    async def _retake(self, session: AsyncSession, booking: Booking) -> None:
+        """Put a lapsed hold back on its time, or raise `HoldExpired` when the time is gone."""
+        now = utcnow()
+        if booking.starts_at <= now:
+            raise HoldExpired("The visit's time has already passed.")
+        clashes = await repo.clashes(
+            session,
+            psychiatrist_id=booking.psychiatrist_id,
+            patient_id=booking.patient_id,
+            start=booking.starts_at,
+            end=booking.ends_at,
+            blocked_until=booking.blocked_until,
+            exclude=booking.id,
+        )
+        lapsed = [b.id for b in clashes if b.status == "held" and b.hold_expires_at and b.hold_expires_at <= now]
+        if len(lapsed) != len(clashes):
+            raise HoldExpired()
+        if lapsed:
+            await repo.expire_holds(session, lapsed, now)
+        try:
+            # A savepoint: the caller goes on (to refund) in the same transaction if this fails.
+            async with session.begin_nested():
+                booking.status = "held"
+                await session.flush()
+        except IntegrityError:
+            raise HoldExpired() from None
+
+    async def release_hold(
+        self, session: AsyncSession, ctx: RequestContext | None, booking_id: uuid.UUID, *, reason: str
+    ) -> Booking | None:
+        """Payment failed or was cancelled: free the held time at once (for the payments domain)."""
+        booking = await repo.booking(session, booking_id, lock=True)
+        if booking is None or booking.status != "held":
+            return booking
+        booking.status = "released"
+        booking.cancel_reason = reason[:300]
+        await session.flush()
+        audit.record(
+            session,
+            ctx,
+            action="booking.hold_released",
+            subject_type="booking",
+            subject_id=booking.id,
+            patient_id=booking.patient_id,
+            actor_role=None if ctx and ctx.actor else "system",
+            detail={"reason": reason[:100]},
+        )
+        return booking
+
+    async def load(self, session: AsyncSession, actor: Actor, booking_id: uuid.UUID, *, write: bool) -> Booking:
+        """A booking this reader may see (another patient's looks like none), locked to write."""
+        return await self._load(session, actor, booking_id, write=write)
 
     async def reschedule(
         self,
@@ -479,6 +553,8 @@ class BookingFlows:
         await repo.drop_pending_reminders(session, booking.id)
         if was_confirmed:
             await send_booking_mail(session, settings, booking, template="booking_cancelled")
+        for hook in _cancel_hooks:  # payments: refund by the decision, or cancel an unpaid intent
+            await hook(session, ctx, settings, actor, booking, decision)
         audit.record(
             session,
             ctx,

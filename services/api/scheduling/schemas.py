@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, Field, StringConstraints, field_validator, m
 from services.api.core.schemas import RequestBody, ResponseBody
 
 Eligibility = Literal["any", "new", "established"]
-BookingStatus = Literal["held", "confirmed", "cancelled", "expired", "no_show"]
+BookingStatus = Literal["held", "confirmed", "cancelled", "expired", "released", "no_show"]
 Code = Annotated[str, StringConstraints(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
 Currency = Annotated[str, StringConstraints(min_length=3, max_length=3, pattern=r"^[a-zA-Z]{3}$")]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -1,0 +1,1 @@
+"""Outside services, each behind one module."""

@@ -1,0 +1,1 @@
+"""Stripe: the SDK wrapper and the local stand-in launcher."""
