@@ -8,7 +8,9 @@ import contextlib
 import getpass
 import json
 import os
+import secrets
 import signal
+import subprocess
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -112,15 +114,48 @@ def cmd_worker(_: argparse.Namespace) -> int:
     return 0
 
 
+def _stripe_standin(settings: Settings) -> tuple[Settings, subprocess.Popen[bytes] | None]:
+    """No Stripe key and no Stripe address: run the stand-in on loopback and point Halcyon at it.
+
+    Payments then work with test cards and are labelled as test payments; webhooks are signed by
+    the stand-in with a secret kept in the var folder. With keys set this does nothing.
+    """
+    if settings.stripe_secret_key.get_secret_value() or settings.stripe_api_base:
+        return settings, None
+    from pydantic import SecretStr
+
+    from services.api.integrations.stripe.standin import register_webhook, start_standin
+
+    secret_file = settings.var_dir / "stripe_webhook_secret"
+    if not secret_file.exists():
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        secret_file.write_text(f"whsec_standin_{secrets.token_hex(16)}")
+        secret_file.chmod(0o600)
+    secret = secret_file.read_text().strip()
+    proc, url = start_standin(settings.stripe_standin_port, settings.var_dir / "localstripe")
+    register_webhook(url, "halcyon", f"http://{settings.api_host}:{settings.api_port}/api/webhooks/stripe", secret)
+    configured = settings.model_copy(
+        update={
+            "stripe_api_base": url,
+            "stripe_js_url": f"{url}/js.stripe.com/v3/",
+            "stripe_webhook_secrets": SecretStr(secret),
+        }
+    )
+    return configured, proc
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from services.api.main import create_app
     from services.signaling.config import get_signaling_settings
-    from services.signaling.main import create_app as create_signaling_app
+    from services.signaling.main import SignalingServer
 
     settings = _settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
+    standin = None
+    if args.component in ("all", "api"):
+        settings, standin = _stripe_standin(settings)
     sig_settings = get_signaling_settings()
     # In one `serve` process signaling follows the API's address and folder unless told otherwise,
     # so a custom HALCYON_API_PORT or HALCYON_VAR_DIR does not leave it without keys or secret.
@@ -133,7 +168,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         sig_settings = sig_settings.model_copy(update=inherit)
 
     async def run() -> None:
-        servers: list[uvicorn.Server] = []
+        servers: list[uvicorn.Server | SignalingServer] = []
         smtp = None
         if args.component in ("all", "api"):
             if settings.is_development and settings.local_smtp:
@@ -149,16 +184,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 )
             )
         if args.component in ("all", "signaling"):
-            servers.append(
-                uvicorn.Server(
-                    uvicorn.Config(
-                        create_signaling_app(sig_settings),
-                        host=sig_settings.host,
-                        port=sig_settings.port,
-                        log_config=None,
-                    )
-                )
-            )
+            servers.append(SignalingServer(sig_settings))
         if args.component in ("all", "api"):
             base = f"http://{settings.api_host}:{settings.api_port}"
             print(
@@ -172,6 +198,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     if smtp
                     else ""
                 )
+                + (f"  test payments    Stripe stand-in on {settings.stripe_api_base}\n" if standin else "")
                 + f"  database         {_redact(settings.effective_database_url)}\n",
                 flush=True,
             )
@@ -181,6 +208,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if smtp is not None:
                 with contextlib.suppress(Exception):
                     smtp.stop()
+            if standin is not None:
+                standin.terminate()
+                with contextlib.suppress(Exception):
+                    standin.wait(timeout=5)
 
     asyncio.run(run())
     return 0

@@ -36,6 +36,9 @@ export function Layout() {
             {practice.data?.name ?? t('app.name')}
           </Link>
           <nav aria-label={t('app.nav')} className="site-nav">
+            {session.status === 'signed-in' && session.user?.role === 'patient' ? (
+              <NavLink to="/portal">{t('app.nav.portal')}</NavLink>
+            ) : null}
             {session.status === 'signed-in' ? (
               <NavLink to="/account">{t('app.nav.account')}</NavLink>
             ) : session.status === 'signed-out' ? (

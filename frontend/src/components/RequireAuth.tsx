@@ -24,3 +24,8 @@ export function safeNext(next: string | null, fallback = '/account'): string {
   }
   return next;
 }
+
+/** Where a user lands after signing in when no page asked for them: patients their portal. */
+export function homePath(role: string | undefined): string {
+  return role === 'patient' ? '/portal' : '/account';
+}

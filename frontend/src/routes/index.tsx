@@ -16,6 +16,21 @@ const MfaSetupPage = lazy(() => import('../features/auth/MfaSetupPage'));
 const AccountPage = lazy(() => import('../features/account/AccountPage'));
 const SsoCompletePage = lazy(() => import('../features/auth/SsoCompletePage'));
 const MailboxPage = lazy(() => import('../features/mailbox/MailboxPage'));
+// The patient portal: a layout chunk (auth, role, navigation) and one chunk per page.
+const PatientArea = lazy(() => import('../features/patient/PatientArea'));
+const PortalHome = lazy(() => import('../features/patient/PortalHome'));
+const BookPage = lazy(() => import('../features/booking/BookPage'));
+const MyVisitsPage = lazy(() => import('../features/visits/MyVisitsPage'));
+const VisitPage = lazy(() => import('../features/visits/VisitPage'));
+const ReschedulePage = lazy(() => import('../features/visits/ReschedulePage'));
+const IntakePage = lazy(() => import('../features/intake/IntakePage'));
+const QuestionnairesPage = lazy(() => import('../features/scales/QuestionnairesPage'));
+const ScaleFormPage = lazy(() => import('../features/scales/ScaleFormPage'));
+const ConsentsPage = lazy(() => import('../features/consents/ConsentsPage'));
+const ConsentSignPage = lazy(() => import('../features/consents/ConsentSignPage'));
+const ScoresPage = lazy(() => import('../features/scores/ScoresPage'));
+const SummariesPage = lazy(() => import('../features/summaries/SummariesPage'));
+const SummaryPage = lazy(() => import('../features/summaries/SummaryPage'));
 
 export const routes: RouteObject[] = [
   {
@@ -44,6 +59,25 @@ export const routes: RouteObject[] = [
             <AccountPage />
           </RequireAuth>
         ),
+      },
+      {
+        element: <PatientArea />,
+        children: [
+          { path: 'portal', element: <PortalHome /> },
+          { path: 'book', element: <BookPage /> },
+          { path: 'visits', element: <MyVisitsPage /> },
+          // The API's join link (e-mails, .ics) points here.
+          { path: 'visits/:bookingId', element: <VisitPage /> },
+          { path: 'visits/:bookingId/reschedule', element: <ReschedulePage /> },
+          { path: 'intake', element: <IntakePage /> },
+          { path: 'questionnaires', element: <QuestionnairesPage /> },
+          { path: 'questionnaires/:code', element: <ScaleFormPage /> },
+          { path: 'consents', element: <ConsentsPage /> },
+          { path: 'consents/:kind', element: <ConsentSignPage /> },
+          { path: 'scores', element: <ScoresPage /> },
+          { path: 'summaries', element: <SummariesPage /> },
+          { path: 'summaries/:noteId', element: <SummaryPage /> },
+        ],
       },
       { path: 'dev/mailbox/:messageId?', element: <MailboxPage /> },
       { path: '*', element: <NotFoundPage /> },

@@ -89,3 +89,6 @@ async def hold(client: httpx.AsyncClient, w: World, at: datetime = SLOT, h: dict
 
 def later(minutes: int) -> None:
     clock.freeze(NOW + timedelta(minutes=minutes))
+
+
+from tests.api.scheduling.conftest import committed_engine  # noqa: E402, F401 - a fixture shared with scheduling

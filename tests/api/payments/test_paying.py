@@ -25,7 +25,9 @@ async def booking_status(session: AsyncSession, booking_id: str) -> str:
 
 async def deliver(client: httpx.AsyncClient, body: bytes, signature: str) -> httpx.Response:
     return await client.post(
-        "/api/webhooks/stripe", content=body, headers={"Stripe-Signature": signature, "Content-Type": "application/json"}
+        "/api/webhooks/stripe",
+        content=body,
+        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
     )
 
 

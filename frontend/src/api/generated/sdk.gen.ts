@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AdminAssignCareTeamPsychiatristData, AdminAssignCareTeamPsychiatristErrors, AdminAssignCareTeamPsychiatristResponses, AdminCreateInvitationData, AdminCreateInvitationErrors, AdminCreateInvitationResponses, AdminListCareTeamData, AdminListCareTeamErrors, AdminListCareTeamResponses, AdminListInvitationsData, AdminListInvitationsErrors, AdminListInvitationsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRemoveCareTeamPsychiatristData, AdminRemoveCareTeamPsychiatristErrors, AdminRemoveCareTeamPsychiatristResponses, AdminSafetySummaryData, AdminSafetySummaryErrors, AdminSafetySummaryResponses, AuditListAuditEntriesData, AuditListAuditEntriesErrors, AuditListAuditEntriesResponses, AuditVerifyAuditChainData, AuditVerifyAuditChainErrors, AuditVerifyAuditChainResponses, AuthAcceptInvitationData, AuthAcceptInvitationErrors, AuthAcceptInvitationResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthConfirmPasswordResetData, AuthConfirmPasswordResetErrors, AuthConfirmPasswordResetResponses, AuthInspectInvitationData, AuthInspectInvitationErrors, AuthInspectInvitationResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginMfaData, AuthLoginMfaErrors, AuthLoginMfaResponses, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMfaConfirmData, AuthMfaConfirmErrors, AuthMfaConfirmResponses, AuthMfaEnrollData, AuthMfaEnrollErrors, AuthMfaEnrollResponses, AuthOidcCallbackData, AuthOidcCallbackErrors, AuthOidcInfoData, AuthOidcInfoResponses, AuthOidcLoginData, AuthOidcLoginErrors, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthRequestPasswordResetData, AuthRequestPasswordResetErrors, AuthRequestPasswordResetResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthRevokeOtherSessionsData, AuthRevokeOtherSessionsErrors, AuthRevokeOtherSessionsResponses, AuthRevokeSessionData, AuthRevokeSessionErrors, AuthRevokeSessionResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, AvailabilityAddAvailabilityRuleData, AvailabilityAddAvailabilityRuleErrors, AvailabilityAddAvailabilityRuleResponses, AvailabilityAddTimeOffData, AvailabilityAddTimeOffErrors, AvailabilityAddTimeOffResponses, AvailabilityDeleteAvailabilityOverrideData, AvailabilityDeleteAvailabilityOverrideErrors, AvailabilityDeleteAvailabilityOverrideResponses, AvailabilityDeleteAvailabilityRuleData, AvailabilityDeleteAvailabilityRuleErrors, AvailabilityDeleteAvailabilityRuleResponses, AvailabilityDeleteTimeOffData, AvailabilityDeleteTimeOffErrors, AvailabilityDeleteTimeOffResponses, AvailabilityGetAvailabilityData, AvailabilityGetAvailabilityErrors, AvailabilityGetAvailabilityResponses, AvailabilityPutAvailabilityOverrideData, AvailabilityPutAvailabilityOverrideErrors, AvailabilityPutAvailabilityOverrideResponses, AvailabilityPutScheduleSettingsData, AvailabilityPutScheduleSettingsErrors, AvailabilityPutScheduleSettingsResponses, BookingsBookVisitData, BookingsBookVisitErrors, BookingsBookVisitResponses, BookingsCancelBookingData, BookingsCancelBookingErrors, BookingsCancelBookingResponses, BookingsGetBookingData, BookingsGetBookingErrors, BookingsGetBookingResponses, BookingsListBookingsData, BookingsListBookingsErrors, BookingsListBookingsResponses, BookingsMarkNoShowData, BookingsMarkNoShowErrors, BookingsMarkNoShowResponses, BookingsRescheduleBookingData, BookingsRescheduleBookingErrors, BookingsRescheduleBookingResponses, ConsentsGetConsentDocumentData, ConsentsGetConsentDocumentErrors, ConsentsGetConsentDocumentResponses, ConsentsGetMyConsentsData, ConsentsGetMyConsentsErrors, ConsentsGetMyConsentsResponses, ConsentsGetPatientConsentsData, ConsentsGetPatientConsentsErrors, ConsentsGetPatientConsentsResponses, ConsentsSignConsentData, ConsentsSignConsentErrors, ConsentsSignConsentResponses, ConsultsGetConsultData, ConsultsGetConsultErrors, ConsultsGetConsultResponses, ConsultsListConsultMessagesData, ConsultsListConsultMessagesErrors, ConsultsListConsultMessagesResponses, ConsultsPatientJoinTokenData, ConsultsPatientJoinTokenErrors, ConsultsPatientJoinTokenResponses, ConsultsPrecallTokenData, ConsultsPrecallTokenErrors, ConsultsPrecallTokenResponses, ConsultsPsychiatristJoinTokenData, ConsultsPsychiatristJoinTokenErrors, ConsultsPsychiatristJoinTokenResponses, ConsultsWaitingRoomData, ConsultsWaitingRoomErrors, ConsultsWaitingRoomResponses, IntakeGetMyIntakeData, IntakeGetMyIntakeErrors, IntakeGetMyIntakeResponses, IntakeGetPatientIntakeData, IntakeGetPatientIntakeErrors, IntakeGetPatientIntakeResponses, IntakeSaveMyIntakeDraftData, IntakeSaveMyIntakeDraftErrors, IntakeSaveMyIntakeDraftResponses, IntakeSubmitMyIntakeData, IntakeSubmitMyIntakeErrors, IntakeSubmitMyIntakeResponses, InternalRecordCallEventData, InternalRecordCallEventErrors, InternalRecordCallEventResponses, MeGetMeData, MeGetMeErrors, MeGetMeResponses, NotesAddNoteAddendumData, NotesAddNoteAddendumErrors, NotesAddNoteAddendumResponses, NotesCreateNoteData, NotesCreateNoteErrors, NotesCreateNoteResponses, NotesDiscardNoteData, NotesDiscardNoteErrors, NotesDiscardNoteResponses, NotesExportNotePdfData, NotesExportNotePdfErrors, NotesExportNotePdfResponses, NotesGetNoteData, NotesGetNoteErrors, NotesGetNoteResponses, NotesListNoteTemplatesData, NotesListNoteTemplatesErrors, NotesListNoteTemplatesResponses, NotesListPatientNotesData, NotesListPatientNotesErrors, NotesListPatientNotesResponses, NotesPullObjectiveIntoNoteData, NotesPullObjectiveIntoNoteErrors, NotesPullObjectiveIntoNoteResponses, NotesSignNoteData, NotesSignNoteErrors, NotesSignNoteResponses, NotesUpdateNoteData, NotesUpdateNoteErrors, NotesUpdateNoteResponses, PatientsGetMyProfileData, PatientsGetMyProfileErrors, PatientsGetMyProfileResponses, PatientsGetPatientProfileData, PatientsGetPatientProfileErrors, PatientsGetPatientProfileResponses, PatientsListMyPatientsData, PatientsListMyPatientsErrors, PatientsListMyPatientsResponses, PatientsUpdateMyProfileData, PatientsUpdateMyProfileErrors, PatientsUpdateMyProfileResponses, PracticeGetPracticeData, PracticeGetPracticeResponses, PsychiatristsDeleteLicenseData, PsychiatristsDeleteLicenseErrors, PsychiatristsDeleteLicenseResponses, PsychiatristsGetPsychiatristData, PsychiatristsGetPsychiatristErrors, PsychiatristsGetPsychiatristResponses, PsychiatristsListLicensesData, PsychiatristsListLicensesErrors, PsychiatristsListLicensesResponses, PsychiatristsListPsychiatristsData, PsychiatristsListPsychiatristsResponses, PsychiatristsPutLicenseData, PsychiatristsPutLicenseErrors, PsychiatristsPutLicenseResponses, PsychiatristsUpdatePsychiatristData, PsychiatristsUpdatePsychiatristErrors, PsychiatristsUpdatePsychiatristResponses, SafetyAcknowledgeSafetyTaskData, SafetyAcknowledgeSafetyTaskErrors, SafetyAcknowledgeSafetyTaskResponses, SafetyListPatientSafetyTasksData, SafetyListPatientSafetyTasksErrors, SafetyListPatientSafetyTasksResponses, SafetyListSafetyTasksData, SafetyListSafetyTasksErrors, SafetyListSafetyTasksResponses, ScalesAssignScaleData, ScalesAssignScaleErrors, ScalesAssignScaleResponses, ScalesEnterPatientScaleData, ScalesEnterPatientScaleErrors, ScalesEnterPatientScaleResponses, ScalesGetScaleData, ScalesGetScaleErrors, ScalesGetScaleResponses, ScalesListMyDueScalesData, ScalesListMyDueScalesErrors, ScalesListMyDueScalesResponses, ScalesListMyScaleResultsData, ScalesListMyScaleResultsErrors, ScalesListMyScaleResultsResponses, ScalesListPatientScaleResultsData, ScalesListPatientScaleResultsErrors, ScalesListPatientScaleResultsResponses, ScalesListScaleAssignmentsData, ScalesListScaleAssignmentsErrors, ScalesListScaleAssignmentsResponses, ScalesListScalesData, ScalesListScalesErrors, ScalesListScalesResponses, ScalesSubmitMyScaleData, ScalesSubmitMyScaleErrors, ScalesSubmitMyScaleResponses, SchedulingSearchSlotsData, SchedulingSearchSlotsErrors, SchedulingSearchSlotsResponses, ScreeningGetScreeningRulesData, ScreeningGetScreeningRulesErrors, ScreeningGetScreeningRulesResponses, ScreeningListScreeningFlagsData, ScreeningListScreeningFlagsErrors, ScreeningListScreeningFlagsResponses, ScreeningReviewScreeningFlagData, ScreeningReviewScreeningFlagErrors, ScreeningReviewScreeningFlagResponses, SystemHealthzData, SystemHealthzErrors, SystemHealthzResponses, SystemJwksData, SystemJwksResponses, TreatmentChangeTreatmentPlanStatusData, TreatmentChangeTreatmentPlanStatusErrors, TreatmentChangeTreatmentPlanStatusResponses, TreatmentCreateTreatmentPlanData, TreatmentCreateTreatmentPlanErrors, TreatmentCreateTreatmentPlanResponses, TreatmentDischargeInfusionSessionData, TreatmentDischargeInfusionSessionErrors, TreatmentDischargeInfusionSessionResponses, TreatmentGetInfusionSessionData, TreatmentGetInfusionSessionErrors, TreatmentGetInfusionSessionResponses, TreatmentGetMyTrendsData, TreatmentGetMyTrendsErrors, TreatmentGetMyTrendsResponses, TreatmentGetPatientTrendsData, TreatmentGetPatientTrendsErrors, TreatmentGetPatientTrendsResponses, TreatmentGetSeriesProgressData, TreatmentGetSeriesProgressErrors, TreatmentGetSeriesProgressResponses, TreatmentGetTreatmentPlanData, TreatmentGetTreatmentPlanErrors, TreatmentGetTreatmentPlanResponses, TreatmentListInfusionSessionsData, TreatmentListInfusionSessionsErrors, TreatmentListInfusionSessionsResponses, TreatmentListMyTreatmentPlansData, TreatmentListMyTreatmentPlansErrors, TreatmentListMyTreatmentPlansResponses, TreatmentListTreatmentPlansData, TreatmentListTreatmentPlansErrors, TreatmentListTreatmentPlansResponses, TreatmentPrefillInfusionSessionData, TreatmentPrefillInfusionSessionErrors, TreatmentPrefillInfusionSessionResponses, TreatmentRecordInfusionVitalsData, TreatmentRecordInfusionVitalsErrors, TreatmentRecordInfusionVitalsResponses, TreatmentStartInfusionSessionData, TreatmentStartInfusionSessionErrors, TreatmentStartInfusionSessionResponses, TreatmentUpdateInfusionSessionData, TreatmentUpdateInfusionSessionErrors, TreatmentUpdateInfusionSessionResponses, TreatmentUpdateTreatmentPlanData, TreatmentUpdateTreatmentPlanErrors, TreatmentUpdateTreatmentPlanResponses, VisitSummariesGetMyVisitSummaryData, VisitSummariesGetMyVisitSummaryErrors, VisitSummariesGetMyVisitSummaryResponses, VisitSummariesListMyVisitSummariesData, VisitSummariesListMyVisitSummariesErrors, VisitSummariesListMyVisitSummariesResponses, VisitTypesCreateVisitTypeData, VisitTypesCreateVisitTypeErrors, VisitTypesCreateVisitTypeResponses, VisitTypesListVisitTypesData, VisitTypesListVisitTypesErrors, VisitTypesListVisitTypesResponses, VisitTypesUpdateVisitTypeData, VisitTypesUpdateVisitTypeErrors, VisitTypesUpdateVisitTypeResponses } from './types.gen';
+import type { AdminAssignCareTeamPsychiatristData, AdminAssignCareTeamPsychiatristErrors, AdminAssignCareTeamPsychiatristResponses, AdminCreateInvitationData, AdminCreateInvitationErrors, AdminCreateInvitationResponses, AdminListCareTeamData, AdminListCareTeamErrors, AdminListCareTeamResponses, AdminListInvitationsData, AdminListInvitationsErrors, AdminListInvitationsResponses, AdminListUsersData, AdminListUsersErrors, AdminListUsersResponses, AdminRemoveCareTeamPsychiatristData, AdminRemoveCareTeamPsychiatristErrors, AdminRemoveCareTeamPsychiatristResponses, AdminSafetySummaryData, AdminSafetySummaryErrors, AdminSafetySummaryResponses, AuditListAuditEntriesData, AuditListAuditEntriesErrors, AuditListAuditEntriesResponses, AuditVerifyAuditChainData, AuditVerifyAuditChainErrors, AuditVerifyAuditChainResponses, AuthAcceptInvitationData, AuthAcceptInvitationErrors, AuthAcceptInvitationResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthConfirmPasswordResetData, AuthConfirmPasswordResetErrors, AuthConfirmPasswordResetResponses, AuthInspectInvitationData, AuthInspectInvitationErrors, AuthInspectInvitationResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginMfaData, AuthLoginMfaErrors, AuthLoginMfaResponses, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMfaConfirmData, AuthMfaConfirmErrors, AuthMfaConfirmResponses, AuthMfaEnrollData, AuthMfaEnrollErrors, AuthMfaEnrollResponses, AuthOidcCallbackData, AuthOidcCallbackErrors, AuthOidcInfoData, AuthOidcInfoResponses, AuthOidcLoginData, AuthOidcLoginErrors, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthRequestPasswordResetData, AuthRequestPasswordResetErrors, AuthRequestPasswordResetResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthRevokeOtherSessionsData, AuthRevokeOtherSessionsErrors, AuthRevokeOtherSessionsResponses, AuthRevokeSessionData, AuthRevokeSessionErrors, AuthRevokeSessionResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, AvailabilityAddAvailabilityRuleData, AvailabilityAddAvailabilityRuleErrors, AvailabilityAddAvailabilityRuleResponses, AvailabilityAddTimeOffData, AvailabilityAddTimeOffErrors, AvailabilityAddTimeOffResponses, AvailabilityDeleteAvailabilityOverrideData, AvailabilityDeleteAvailabilityOverrideErrors, AvailabilityDeleteAvailabilityOverrideResponses, AvailabilityDeleteAvailabilityRuleData, AvailabilityDeleteAvailabilityRuleErrors, AvailabilityDeleteAvailabilityRuleResponses, AvailabilityDeleteTimeOffData, AvailabilityDeleteTimeOffErrors, AvailabilityDeleteTimeOffResponses, AvailabilityGetAvailabilityData, AvailabilityGetAvailabilityErrors, AvailabilityGetAvailabilityResponses, AvailabilityPutAvailabilityOverrideData, AvailabilityPutAvailabilityOverrideErrors, AvailabilityPutAvailabilityOverrideResponses, AvailabilityPutScheduleSettingsData, AvailabilityPutScheduleSettingsErrors, AvailabilityPutScheduleSettingsResponses, BillingExportPaymentsCsvData, BillingExportPaymentsCsvErrors, BillingExportPaymentsCsvResponses, BillingGetRevenueData, BillingGetRevenueErrors, BillingGetRevenueResponses, BillingListOpenHoldsData, BillingListOpenHoldsErrors, BillingListOpenHoldsResponses, BillingListPaymentsData, BillingListPaymentsErrors, BillingListPaymentsResponses, BillingListRefundsData, BillingListRefundsErrors, BillingListRefundsResponses, BookingsBookVisitData, BookingsBookVisitErrors, BookingsBookVisitResponses, BookingsCancelBookingData, BookingsCancelBookingErrors, BookingsCancelBookingResponses, BookingsGetBookingData, BookingsGetBookingErrors, BookingsGetBookingResponses, BookingsListBookingsData, BookingsListBookingsErrors, BookingsListBookingsResponses, BookingsMarkNoShowData, BookingsMarkNoShowErrors, BookingsMarkNoShowResponses, BookingsRescheduleBookingData, BookingsRescheduleBookingErrors, BookingsRescheduleBookingResponses, ConsentsGetConsentDocumentData, ConsentsGetConsentDocumentErrors, ConsentsGetConsentDocumentResponses, ConsentsGetMyConsentsData, ConsentsGetMyConsentsErrors, ConsentsGetMyConsentsResponses, ConsentsGetPatientConsentsData, ConsentsGetPatientConsentsErrors, ConsentsGetPatientConsentsResponses, ConsentsSignConsentData, ConsentsSignConsentErrors, ConsentsSignConsentResponses, ConsultsGetConsultData, ConsultsGetConsultErrors, ConsultsGetConsultResponses, ConsultsListConsultMessagesData, ConsultsListConsultMessagesErrors, ConsultsListConsultMessagesResponses, ConsultsPatientJoinTokenData, ConsultsPatientJoinTokenErrors, ConsultsPatientJoinTokenResponses, ConsultsPrecallTokenData, ConsultsPrecallTokenErrors, ConsultsPrecallTokenResponses, ConsultsPsychiatristJoinTokenData, ConsultsPsychiatristJoinTokenErrors, ConsultsPsychiatristJoinTokenResponses, ConsultsWaitingRoomData, ConsultsWaitingRoomErrors, ConsultsWaitingRoomResponses, IntakeGetMyIntakeData, IntakeGetMyIntakeErrors, IntakeGetMyIntakeResponses, IntakeGetPatientIntakeData, IntakeGetPatientIntakeErrors, IntakeGetPatientIntakeResponses, IntakeSaveMyIntakeDraftData, IntakeSaveMyIntakeDraftErrors, IntakeSaveMyIntakeDraftResponses, IntakeSubmitMyIntakeData, IntakeSubmitMyIntakeErrors, IntakeSubmitMyIntakeResponses, InternalRecordCallEventData, InternalRecordCallEventErrors, InternalRecordCallEventResponses, MeGetMeData, MeGetMeErrors, MeGetMeResponses, NotesAddNoteAddendumData, NotesAddNoteAddendumErrors, NotesAddNoteAddendumResponses, NotesCreateNoteData, NotesCreateNoteErrors, NotesCreateNoteResponses, NotesDiscardNoteData, NotesDiscardNoteErrors, NotesDiscardNoteResponses, NotesExportNotePdfData, NotesExportNotePdfErrors, NotesExportNotePdfResponses, NotesGetNoteData, NotesGetNoteErrors, NotesGetNoteResponses, NotesListNoteTemplatesData, NotesListNoteTemplatesErrors, NotesListNoteTemplatesResponses, NotesListPatientNotesData, NotesListPatientNotesErrors, NotesListPatientNotesResponses, NotesPullObjectiveIntoNoteData, NotesPullObjectiveIntoNoteErrors, NotesPullObjectiveIntoNoteResponses, NotesSignNoteData, NotesSignNoteErrors, NotesSignNoteResponses, NotesUpdateNoteData, NotesUpdateNoteErrors, NotesUpdateNoteResponses, PatientsGetMyProfileData, PatientsGetMyProfileErrors, PatientsGetMyProfileResponses, PatientsGetPatientProfileData, PatientsGetPatientProfileErrors, PatientsGetPatientProfileResponses, PatientsListMyPatientsData, PatientsListMyPatientsErrors, PatientsListMyPatientsResponses, PatientsUpdateMyProfileData, PatientsUpdateMyProfileErrors, PatientsUpdateMyProfileResponses, PaymentsAdminGetPaymentData, PaymentsAdminGetPaymentErrors, PaymentsAdminGetPaymentResponses, PaymentsAdminRefundData, PaymentsAdminRefundErrors, PaymentsAdminRefundResponses, PaymentsGetPaymentData, PaymentsGetPaymentErrors, PaymentsGetPaymentResponses, PaymentsPayWithCardData, PaymentsPayWithCardErrors, PaymentsPayWithCardResponses, PaymentsStartPaymentData, PaymentsStartPaymentErrors, PaymentsStartPaymentResponses, PaymentsStripeWebhookData, PaymentsStripeWebhookErrors, PaymentsStripeWebhookResponses, PracticeGetPracticeData, PracticeGetPracticeResponses, PsychiatristsDeleteLicenseData, PsychiatristsDeleteLicenseErrors, PsychiatristsDeleteLicenseResponses, PsychiatristsGetPsychiatristData, PsychiatristsGetPsychiatristErrors, PsychiatristsGetPsychiatristResponses, PsychiatristsListLicensesData, PsychiatristsListLicensesErrors, PsychiatristsListLicensesResponses, PsychiatristsListPsychiatristsData, PsychiatristsListPsychiatristsResponses, PsychiatristsPutLicenseData, PsychiatristsPutLicenseErrors, PsychiatristsPutLicenseResponses, PsychiatristsUpdatePsychiatristData, PsychiatristsUpdatePsychiatristErrors, PsychiatristsUpdatePsychiatristResponses, SafetyAcknowledgeSafetyTaskData, SafetyAcknowledgeSafetyTaskErrors, SafetyAcknowledgeSafetyTaskResponses, SafetyListPatientSafetyTasksData, SafetyListPatientSafetyTasksErrors, SafetyListPatientSafetyTasksResponses, SafetyListSafetyTasksData, SafetyListSafetyTasksErrors, SafetyListSafetyTasksResponses, ScalesAssignScaleData, ScalesAssignScaleErrors, ScalesAssignScaleResponses, ScalesEnterPatientScaleData, ScalesEnterPatientScaleErrors, ScalesEnterPatientScaleResponses, ScalesGetScaleData, ScalesGetScaleErrors, ScalesGetScaleResponses, ScalesListMyDueScalesData, ScalesListMyDueScalesErrors, ScalesListMyDueScalesResponses, ScalesListMyScaleResultsData, ScalesListMyScaleResultsErrors, ScalesListMyScaleResultsResponses, ScalesListPatientScaleResultsData, ScalesListPatientScaleResultsErrors, ScalesListPatientScaleResultsResponses, ScalesListScaleAssignmentsData, ScalesListScaleAssignmentsErrors, ScalesListScaleAssignmentsResponses, ScalesListScalesData, ScalesListScalesErrors, ScalesListScalesResponses, ScalesSubmitMyScaleData, ScalesSubmitMyScaleErrors, ScalesSubmitMyScaleResponses, SchedulingSearchSlotsData, SchedulingSearchSlotsErrors, SchedulingSearchSlotsResponses, ScreeningGetScreeningRulesData, ScreeningGetScreeningRulesErrors, ScreeningGetScreeningRulesResponses, ScreeningListScreeningFlagsData, ScreeningListScreeningFlagsErrors, ScreeningListScreeningFlagsResponses, ScreeningReviewScreeningFlagData, ScreeningReviewScreeningFlagErrors, ScreeningReviewScreeningFlagResponses, SuperbillsGetPatientSuperbillData, SuperbillsGetPatientSuperbillErrors, SuperbillsGetPatientSuperbillResponses, SuperbillsGetVisitSuperbillData, SuperbillsGetVisitSuperbillErrors, SuperbillsGetVisitSuperbillResponses, SystemHealthzData, SystemHealthzErrors, SystemHealthzResponses, SystemJwksData, SystemJwksResponses, TreatmentChangeTreatmentPlanStatusData, TreatmentChangeTreatmentPlanStatusErrors, TreatmentChangeTreatmentPlanStatusResponses, TreatmentCreateTreatmentPlanData, TreatmentCreateTreatmentPlanErrors, TreatmentCreateTreatmentPlanResponses, TreatmentDischargeInfusionSessionData, TreatmentDischargeInfusionSessionErrors, TreatmentDischargeInfusionSessionResponses, TreatmentGetInfusionSessionData, TreatmentGetInfusionSessionErrors, TreatmentGetInfusionSessionResponses, TreatmentGetMyTrendsData, TreatmentGetMyTrendsErrors, TreatmentGetMyTrendsResponses, TreatmentGetPatientTrendsData, TreatmentGetPatientTrendsErrors, TreatmentGetPatientTrendsResponses, TreatmentGetSeriesProgressData, TreatmentGetSeriesProgressErrors, TreatmentGetSeriesProgressResponses, TreatmentGetTreatmentPlanData, TreatmentGetTreatmentPlanErrors, TreatmentGetTreatmentPlanResponses, TreatmentListInfusionSessionsData, TreatmentListInfusionSessionsErrors, TreatmentListInfusionSessionsResponses, TreatmentListMyTreatmentPlansData, TreatmentListMyTreatmentPlansErrors, TreatmentListMyTreatmentPlansResponses, TreatmentListTreatmentPlansData, TreatmentListTreatmentPlansErrors, TreatmentListTreatmentPlansResponses, TreatmentPrefillInfusionSessionData, TreatmentPrefillInfusionSessionErrors, TreatmentPrefillInfusionSessionResponses, TreatmentRecordInfusionVitalsData, TreatmentRecordInfusionVitalsErrors, TreatmentRecordInfusionVitalsResponses, TreatmentStartInfusionSessionData, TreatmentStartInfusionSessionErrors, TreatmentStartInfusionSessionResponses, TreatmentUpdateInfusionSessionData, TreatmentUpdateInfusionSessionErrors, TreatmentUpdateInfusionSessionResponses, TreatmentUpdateTreatmentPlanData, TreatmentUpdateTreatmentPlanErrors, TreatmentUpdateTreatmentPlanResponses, VisitSummariesGetMyVisitSummaryData, VisitSummariesGetMyVisitSummaryErrors, VisitSummariesGetMyVisitSummaryResponses, VisitSummariesListMyVisitSummariesData, VisitSummariesListMyVisitSummariesErrors, VisitSummariesListMyVisitSummariesResponses, VisitTypesCreateVisitTypeData, VisitTypesCreateVisitTypeErrors, VisitTypesCreateVisitTypeResponses, VisitTypesListVisitTypesData, VisitTypesListVisitTypesErrors, VisitTypesListVisitTypesResponses, VisitTypesUpdateVisitTypeData, VisitTypesUpdateVisitTypeErrors, VisitTypesUpdateVisitTypeResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -44,6 +44,61 @@ export const auditListAuditEntries = <ThrowOnError extends boolean = true>(optio
 export const auditVerifyAuditChain = <ThrowOnError extends boolean = true>(options?: Options<AuditVerifyAuditChainData, ThrowOnError>) => (options?.client ?? client).get<AuditVerifyAuditChainResponses, AuditVerifyAuditChainErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/audit/verify',
+    ...options
+});
+
+/**
+ * List Open Holds
+ *
+ * Visits held for payment right now (hold not yet expired), soonest expiry first, with the payment's status.
+ */
+export const billingListOpenHolds = <ThrowOnError extends boolean = true>(options?: Options<BillingListOpenHoldsData, ThrowOnError>) => (options?.client ?? client).get<BillingListOpenHoldsResponses, BillingListOpenHoldsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/billing/holds',
+    ...options
+});
+
+/**
+ * List Payments
+ *
+ * Payments, newest first, filtered by the day they were started, psychiatrist, visit type and status.
+ */
+export const billingListPayments = <ThrowOnError extends boolean = true>(options?: Options<BillingListPaymentsData, ThrowOnError>) => (options?.client ?? client).get<BillingListPaymentsResponses, BillingListPaymentsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/billing/payments',
+    ...options
+});
+
+/**
+ * Export Payments Csv
+ *
+ * Every payment the filters select, as a CSV download (the same filters as the list).
+ */
+export const billingExportPaymentsCsv = <ThrowOnError extends boolean = true>(options?: Options<BillingExportPaymentsCsvData, ThrowOnError>) => (options?.client ?? client).get<BillingExportPaymentsCsvResponses, BillingExportPaymentsCsvErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/billing/payments.csv',
+    ...options
+});
+
+/**
+ * List Refunds
+ *
+ * Refunds, newest first (amount, reason, kind, who asked and when), with the payment filters.
+ */
+export const billingListRefunds = <ThrowOnError extends boolean = true>(options?: Options<BillingListRefundsData, ThrowOnError>) => (options?.client ?? client).get<BillingListRefundsResponses, BillingListRefundsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/billing/refunds',
+    ...options
+});
+
+/**
+ * Get Revenue
+ *
+ * Net revenue (succeeded payments minus succeeded refunds) and counts per day, week or month.
+ */
+export const billingGetRevenue = <ThrowOnError extends boolean = true>(options?: Options<BillingGetRevenueData, ThrowOnError>) => (options?.client ?? client).get<BillingGetRevenueResponses, BillingGetRevenueErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/billing/revenue',
     ...options
 });
 
@@ -108,6 +163,30 @@ export const adminRemoveCareTeamPsychiatrist = <ThrowOnError extends boolean = t
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/patients/{patient_id}/care-team/{psychiatrist_id}',
     ...options
+});
+
+/**
+ * Admin Get Payment
+ */
+export const paymentsAdminGetPayment = <ThrowOnError extends boolean = true>(options: Options<PaymentsAdminGetPaymentData, ThrowOnError>) => (options.client ?? client).get<PaymentsAdminGetPaymentResponses, PaymentsAdminGetPaymentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/payments/{payment_id}',
+    ...options
+});
+
+/**
+ * Admin Refund
+ *
+ * Refund a payment in full (no amount) or in part, with a reason; never more than is left.
+ */
+export const paymentsAdminRefund = <ThrowOnError extends boolean = true>(options: Options<PaymentsAdminRefundData, ThrowOnError>) => (options.client ?? client).post<PaymentsAdminRefundResponses, PaymentsAdminRefundErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/payments/{payment_id}/refunds',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -465,6 +544,45 @@ export const bookingsMarkNoShow = <ThrowOnError extends boolean = true>(options:
 });
 
 /**
+ * Get Payment
+ *
+ * The visit's payment as we know it (poll this after paying: the webhook confirms the visit).
+ */
+export const paymentsGetPayment = <ThrowOnError extends boolean = true>(options: Options<PaymentsGetPaymentData, ThrowOnError>) => (options.client ?? client).get<PaymentsGetPaymentResponses, PaymentsGetPaymentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/bookings/{booking_id}/payment',
+    ...options
+});
+
+/**
+ * Start Payment
+ *
+ * Start paying for a held visit (or pick up the payment already started): Stripe.js setup
+ * and the PaymentIntent's client secret.
+ */
+export const paymentsStartPayment = <ThrowOnError extends boolean = true>(options: Options<PaymentsStartPaymentData, ThrowOnError>) => (options.client ?? client).post<PaymentsStartPaymentResponses, PaymentsStartPaymentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/bookings/{booking_id}/payment',
+    ...options
+});
+
+/**
+ * Pay With Card
+ *
+ * Pay with a card token from Stripe.js. A declined card frees the time (402 says why);
+ * otherwise the visit is confirmed when Stripe's webhook arrives.
+ */
+export const paymentsPayWithCard = <ThrowOnError extends boolean = true>(options: Options<PaymentsPayWithCardData, ThrowOnError>) => (options.client ?? client).post<PaymentsPayWithCardResponses, PaymentsPayWithCardErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/bookings/{booking_id}/payment/card',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Reschedule Booking
  *
  * Move a visit to another open time with the same psychiatrist; its payment stays with it.
@@ -477,6 +595,17 @@ export const bookingsRescheduleBooking = <ThrowOnError extends boolean = true>(o
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Get Visit Superbill
+ *
+ * A superbill for one visit (its note must be signed): for the patient, their care team and admins.
+ */
+export const superbillsGetVisitSuperbill = <ThrowOnError extends boolean = true>(options: Options<SuperbillsGetVisitSuperbillData, ThrowOnError>) => (options.client ?? client).get<SuperbillsGetVisitSuperbillResponses, SuperbillsGetVisitSuperbillErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/bookings/{booking_id}/superbill.pdf',
+    ...options
 });
 
 /**
@@ -1067,6 +1196,17 @@ export const screeningReviewScreeningFlag = <ThrowOnError extends boolean = true
 });
 
 /**
+ * Get Patient Superbill
+ *
+ * A superbill for every visit with a signed note in a date range; it says how many visits were left out.
+ */
+export const superbillsGetPatientSuperbill = <ThrowOnError extends boolean = true>(options: Options<SuperbillsGetPatientSuperbillData, ThrowOnError>) => (options.client ?? client).get<SuperbillsGetPatientSuperbillResponses, SuperbillsGetPatientSuperbillErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/patients/{patient_id}/superbill.pdf',
+    ...options
+});
+
+/**
  * List Treatment Plans
  *
  * A patient's treatment plans, newest first, with status history and infusions given.
@@ -1449,6 +1589,13 @@ export const visitTypesListVisitTypes = <ThrowOnError extends boolean = true>(op
     url: '/api/visit-types',
     ...options
 });
+
+/**
+ * Stripe Webhook
+ *
+ * Stripe's events, verified on the raw body (`Stripe-Signature`); each event id counts once.
+ */
+export const paymentsStripeWebhook = <ThrowOnError extends boolean = true>(options?: Options<PaymentsStripeWebhookData, ThrowOnError>) => (options?.client ?? client).post<PaymentsStripeWebhookResponses, PaymentsStripeWebhookErrors, ThrowOnError>({ url: '/api/webhooks/stripe', ...options });
 
 /**
  * Healthz

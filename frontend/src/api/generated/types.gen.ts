@@ -416,7 +416,7 @@ export type BookingRead = {
     /**
      * Status
      */
-    status: 'held' | 'confirmed' | 'cancelled' | 'expired' | 'no_show';
+    status: 'held' | 'confirmed' | 'cancelled' | 'expired' | 'released' | 'no_show';
     /**
      * Time Zone
      */
@@ -525,6 +525,18 @@ export type CancellationDecisionRead = {
      * What the payments domain refunds.
      */
     refund_cents: number;
+};
+
+/**
+ * CardTokenBody
+ */
+export type CardTokenBody = {
+    /**
+     * Token
+     *
+     * A card token from Stripe.js `createToken` (card data never reaches Halcyon).
+     */
+    token: string;
 };
 
 /**
@@ -1183,6 +1195,72 @@ export type FlagReview = {
      * Reason
      */
     reason: string;
+};
+
+/**
+ * HoldRow
+ */
+export type HoldRow = {
+    /**
+     * Booking Id
+     */
+    booking_id: string;
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Hold Expires At
+     */
+    hold_expires_at: string;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Patient Name
+     */
+    patient_name: string;
+    /**
+     * Payment Id
+     */
+    payment_id: string | null;
+    /**
+     * Payment Status
+     *
+     * Empty while no payment has been started.
+     */
+    payment_status: 'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed' | 'canceled' | null;
+    /**
+     * Price Cents
+     */
+    price_cents: number;
+    /**
+     * Psychiatrist Id
+     */
+    psychiatrist_id: string;
+    /**
+     * Psychiatrist Name
+     */
+    psychiatrist_name: string;
+    /**
+     * Starts At
+     *
+     * In `time_zone`.
+     */
+    starts_at: string;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
+     * Visit Type
+     */
+    visit_type: string;
+    /**
+     * Visit Type Id
+     */
+    visit_type_id: string;
 };
 
 /**
@@ -2227,6 +2305,28 @@ export type PageBookingRead = {
 };
 
 /**
+ * Page[HoldRow]
+ */
+export type PageHoldRow = {
+    /**
+     * Items
+     */
+    items: Array<HoldRow>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
  * Page[InvitationRead]
  */
 export type PageInvitationRead = {
@@ -2278,6 +2378,50 @@ export type PagePatientSummary = {
      * Items
      */
     items: Array<PatientSummary>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * Page[PaymentRow]
+ */
+export type PagePaymentRow = {
+    /**
+     * Items
+     */
+    items: Array<PaymentRow>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * Page[RefundRow]
+ */
+export type PageRefundRow = {
+    /**
+     * Items
+     */
+    items: Array<RefundRow>;
     /**
      * Limit
      */
@@ -2586,6 +2730,177 @@ export type PatientSummary = {
      * State
      */
     state: string;
+};
+
+/**
+ * PaymentRead
+ */
+export type PaymentRead = {
+    /**
+     * Amount Cents
+     */
+    amount_cents: number;
+    /**
+     * Booking Id
+     */
+    booking_id: string;
+    /**
+     * Booking Status
+     */
+    booking_status: string;
+    /**
+     * Client Secret
+     *
+     * For Stripe.js, while the payment can still be made.
+     */
+    client_secret: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Failure Message
+     */
+    failure_message: string | null;
+    /**
+     * Hold Expires At
+     */
+    hold_expires_at: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Message
+     *
+     * What the patient should know now, in plain words.
+     */
+    message: string;
+    /**
+     * Next Action
+     *
+     * `confirm_card`: call Stripe.js confirmCardPayment(client_secret) (3-D Secure).
+     */
+    next_action: 'confirm_card' | null;
+    /**
+     * Outcome
+     *
+     * confirmed | retaken | refunded_hold_lost | released, once settled.
+     */
+    outcome: string | null;
+    /**
+     * Refunded Cents
+     */
+    refunded_cents: number;
+    /**
+     * Refunds
+     */
+    refunds: Array<RefundRead>;
+    /**
+     * Status
+     */
+    status: 'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed' | 'canceled';
+    stripe: StripeClientSetup;
+    /**
+     * Succeeded At
+     */
+    succeeded_at: string | null;
+};
+
+/**
+ * PaymentRow
+ */
+export type PaymentRow = {
+    /**
+     * Amount Cents
+     */
+    amount_cents: number;
+    /**
+     * Booking Id
+     */
+    booking_id: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Date Of Service
+     *
+     * When the visit starts, in `time_zone`.
+     */
+    date_of_service: string;
+    /**
+     * Failure Code
+     */
+    failure_code: string | null;
+    /**
+     * Failure Message
+     *
+     * Stripe's reason for a failed payment.
+     */
+    failure_message: string | null;
+    /**
+     * Outcome
+     *
+     * What became of the booking: confirmed, retaken, refunded_hold_lost, released.
+     */
+    outcome: string | null;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Patient Name
+     */
+    patient_name: string;
+    /**
+     * Payment Id
+     */
+    payment_id: string;
+    /**
+     * Psychiatrist Id
+     */
+    psychiatrist_id: string;
+    /**
+     * Psychiatrist Name
+     */
+    psychiatrist_name: string;
+    /**
+     * Refunded Cents
+     */
+    refunded_cents: number;
+    /**
+     * Status
+     */
+    status: 'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed' | 'canceled';
+    /**
+     * Succeeded At
+     */
+    succeeded_at: string | null;
+    /**
+     * Test Mode
+     */
+    test_mode: boolean;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
+     * Visit Type
+     */
+    visit_type: string;
+    /**
+     * Visit Type Id
+     */
+    visit_type_id: string;
 };
 
 /**
@@ -3132,6 +3447,160 @@ export type PsychiatristRead = {
 };
 
 /**
+ * RefundCreate
+ */
+export type RefundCreate = {
+    /**
+     * Amount Cents
+     *
+     * Empty: everything still refundable.
+     */
+    amount_cents?: number | null;
+    /**
+     * Reason
+     *
+     * Why: kept in the ledger and shown to admins.
+     */
+    reason: string;
+};
+
+/**
+ * RefundRead
+ */
+export type RefundRead = {
+    /**
+     * Amount Cents
+     */
+    amount_cents: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: string;
+    /**
+     * Payment Id
+     */
+    payment_id: string;
+    /**
+     * Reason
+     */
+    reason: string;
+    /**
+     * Requested By Role
+     */
+    requested_by_role: string | null;
+    /**
+     * Status
+     */
+    status: 'pending' | 'succeeded' | 'failed' | 'canceled';
+};
+
+/**
+ * RefundRow
+ */
+export type RefundRow = {
+    /**
+     * Amount Cents
+     */
+    amount_cents: number;
+    /**
+     * Booking Id
+     */
+    booking_id: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Date Of Service
+     *
+     * When the visit starts, in `time_zone`.
+     */
+    date_of_service: string;
+    /**
+     * Kind
+     *
+     * cancellation_policy, practice_cancelled, admin, hold_lost or stripe.
+     */
+    kind: string;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Patient Name
+     */
+    patient_name: string;
+    /**
+     * Payment Id
+     */
+    payment_id: string;
+    /**
+     * Psychiatrist Id
+     */
+    psychiatrist_id: string;
+    /**
+     * Psychiatrist Name
+     */
+    psychiatrist_name: string;
+    /**
+     * Reason
+     */
+    reason: string;
+    /**
+     * Refund Id
+     */
+    refund_id: string;
+    /**
+     * Requested By
+     */
+    requested_by: string | null;
+    /**
+     * Requested By Name
+     */
+    requested_by_name: string | null;
+    /**
+     * Requested By Role
+     */
+    requested_by_role: string | null;
+    /**
+     * Status
+     */
+    status: 'pending' | 'succeeded' | 'failed' | 'canceled';
+    /**
+     * Test Mode
+     */
+    test_mode: boolean;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
+     * Visit Type
+     */
+    visit_type: string;
+    /**
+     * Visit Type Id
+     */
+    visit_type_id: string;
+};
+
+/**
  * RegisterRequest
  */
 export type RegisterRequest = {
@@ -3165,6 +3634,134 @@ export type RegisterRequest = {
      * Time Zone
      */
     time_zone: string;
+};
+
+/**
+ * RevenueReport
+ */
+export type RevenueReport = {
+    /**
+     * By
+     */
+    by: 'total' | 'psychiatrist' | 'visit_type';
+    /**
+     * From Date
+     *
+     * First day of the range, in `time_zone`.
+     */
+    from_date: string;
+    /**
+     * Group
+     */
+    group: 'day' | 'week' | 'month';
+    /**
+     * Rows
+     *
+     * One row per period (and psychiatrist or visit type), oldest first; `by=total` lists empty periods too.
+     */
+    rows: Array<RevenueRow>;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
+     * To Date
+     *
+     * Last day of the range (inclusive), in `time_zone`.
+     */
+    to_date: string;
+    /**
+     * Totals
+     *
+     * The whole range, per currency.
+     */
+    totals: Array<RevenueTotal>;
+};
+
+/**
+ * RevenueRow
+ */
+export type RevenueRow = {
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Gross Cents
+     *
+     * Succeeded payments.
+     */
+    gross_cents: number;
+    /**
+     * Key Id
+     *
+     * The psychiatrist or visit type (empty for `by=total`).
+     */
+    key_id: string | null;
+    /**
+     * Label
+     */
+    label: string | null;
+    /**
+     * Net Cents
+     *
+     * Gross minus refunds.
+     */
+    net_cents: number;
+    /**
+     * Payments
+     *
+     * How many payments succeeded.
+     */
+    payments: number;
+    /**
+     * Period Start
+     *
+     * First day of the period, in `time_zone`.
+     */
+    period_start: string;
+    /**
+     * Refunded Cents
+     *
+     * Succeeded refunds.
+     */
+    refunded_cents: number;
+    /**
+     * Refunds
+     *
+     * How many refunds succeeded.
+     */
+    refunds: number;
+};
+
+/**
+ * RevenueTotal
+ */
+export type RevenueTotal = {
+    /**
+     * Currency
+     */
+    currency: string;
+    /**
+     * Gross Cents
+     */
+    gross_cents: number;
+    /**
+     * Net Cents
+     */
+    net_cents: number;
+    /**
+     * Payments
+     */
+    payments: number;
+    /**
+     * Refunded Cents
+     */
+    refunded_cents: number;
+    /**
+     * Refunds
+     */
+    refunds: number;
 };
 
 /**
@@ -3963,6 +4560,34 @@ export type StatusChangeRead = {
 };
 
 /**
+ * StripeClientSetup
+ */
+export type StripeClientSetup = {
+    /**
+     * Js Url
+     *
+     * Load Stripe.js from here (the stand-in serves its own copy).
+     */
+    js_url: string;
+    /**
+     * Publishable Key
+     */
+    publishable_key: string;
+    /**
+     * Stand In
+     *
+     * True: the local Stripe stand-in, not Stripe.
+     */
+    stand_in: boolean;
+    /**
+     * Test Mode
+     *
+     * True: test payments (stand-in or test keys); label them so.
+     */
+    test_mode: boolean;
+};
+
+/**
  * SubstanceUse
  */
 export type SubstanceUse = {
@@ -4557,6 +5182,20 @@ export type WaitingRoomEntry = {
     waiting_since: string | null;
 };
 
+/**
+ * WebhookAck
+ */
+export type WebhookAck = {
+    /**
+     * Outcome
+     */
+    outcome: string;
+    /**
+     * Received
+     */
+    received: boolean;
+};
+
 export type SystemJwksData = {
     body?: never;
     path?: never;
@@ -4671,6 +5310,404 @@ export type AuditVerifyAuditChainResponses = {
 };
 
 export type AuditVerifyAuditChainResponse = AuditVerifyAuditChainResponses[keyof AuditVerifyAuditChainResponses];
+
+export type BillingListOpenHoldsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Tz
+         *
+         * IANA time zone for dates and days; default: the practice's.
+         */
+        tz?: string | null;
+        /**
+         * Psychiatrist Id
+         *
+         * Only this psychiatrist's visits.
+         */
+        psychiatrist_id?: string | null;
+        /**
+         * Visit Type Id
+         *
+         * Only this visit type.
+         */
+        visit_type_id?: string | null;
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/admin/billing/holds';
+};
+
+export type BillingListOpenHoldsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type BillingListOpenHoldsError = BillingListOpenHoldsErrors[keyof BillingListOpenHoldsErrors];
+
+export type BillingListOpenHoldsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageHoldRow;
+};
+
+export type BillingListOpenHoldsResponse = BillingListOpenHoldsResponses[keyof BillingListOpenHoldsResponses];
+
+export type BillingListPaymentsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * From
+         *
+         * First day (inclusive), in `tz`.
+         */
+        from?: string | null;
+        /**
+         * To
+         *
+         * Last day (inclusive), in `tz`.
+         */
+        to?: string | null;
+        /**
+         * Tz
+         *
+         * IANA time zone for dates and days; default: the practice's.
+         */
+        tz?: string | null;
+        /**
+         * Psychiatrist Id
+         *
+         * Only this psychiatrist's visits.
+         */
+        psychiatrist_id?: string | null;
+        /**
+         * Visit Type Id
+         *
+         * Only this visit type.
+         */
+        visit_type_id?: string | null;
+        /**
+         * Status
+         *
+         * e.g. `failed` for failed payments.
+         */
+        status?: 'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed' | 'canceled' | null;
+        /**
+         * Test Mode
+         *
+         * Only test payments (true) or only live ones (false); default: both.
+         */
+        test_mode?: boolean | null;
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/admin/billing/payments';
+};
+
+export type BillingListPaymentsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input; The date is out of range; The end is before the start; The date range is too long
+     */
+    422: Problem;
+};
+
+export type BillingListPaymentsError = BillingListPaymentsErrors[keyof BillingListPaymentsErrors];
+
+export type BillingListPaymentsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PagePaymentRow;
+};
+
+export type BillingListPaymentsResponse = BillingListPaymentsResponses[keyof BillingListPaymentsResponses];
+
+export type BillingExportPaymentsCsvData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * From
+         *
+         * First day (inclusive), in `tz`.
+         */
+        from?: string | null;
+        /**
+         * To
+         *
+         * Last day (inclusive), in `tz`.
+         */
+        to?: string | null;
+        /**
+         * Tz
+         *
+         * IANA time zone for dates and days; default: the practice's.
+         */
+        tz?: string | null;
+        /**
+         * Psychiatrist Id
+         *
+         * Only this psychiatrist's visits.
+         */
+        psychiatrist_id?: string | null;
+        /**
+         * Visit Type Id
+         *
+         * Only this visit type.
+         */
+        visit_type_id?: string | null;
+        /**
+         * Status
+         *
+         * e.g. `failed` for failed payments.
+         */
+        status?: 'requires_payment' | 'requires_action' | 'processing' | 'succeeded' | 'failed' | 'canceled' | null;
+        /**
+         * Test Mode
+         *
+         * Only test payments (true) or only live ones (false); default: both.
+         */
+        test_mode?: boolean | null;
+    };
+    url: '/api/admin/billing/payments.csv';
+};
+
+export type BillingExportPaymentsCsvErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input; The date is out of range; The end is before the start; The date range is too long
+     */
+    422: Problem;
+};
+
+export type BillingExportPaymentsCsvError = BillingExportPaymentsCsvErrors[keyof BillingExportPaymentsCsvErrors];
+
+export type BillingExportPaymentsCsvResponses = {
+    /**
+     * The payments as CSV (RFC 4180) with a header row; amounts in decimal units (dollars).
+     */
+    200: string;
+};
+
+export type BillingExportPaymentsCsvResponse = BillingExportPaymentsCsvResponses[keyof BillingExportPaymentsCsvResponses];
+
+export type BillingListRefundsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * From
+         *
+         * First day (inclusive), in `tz`.
+         */
+        from?: string | null;
+        /**
+         * To
+         *
+         * Last day (inclusive), in `tz`.
+         */
+        to?: string | null;
+        /**
+         * Tz
+         *
+         * IANA time zone for dates and days; default: the practice's.
+         */
+        tz?: string | null;
+        /**
+         * Psychiatrist Id
+         *
+         * Only this psychiatrist's visits.
+         */
+        psychiatrist_id?: string | null;
+        /**
+         * Visit Type Id
+         *
+         * Only this visit type.
+         */
+        visit_type_id?: string | null;
+        /**
+         * Status
+         *
+         * The refund's status.
+         */
+        status?: 'pending' | 'succeeded' | 'failed' | 'canceled' | null;
+        /**
+         * Test Mode
+         *
+         * Only test payments (true) or only live ones (false); default: both.
+         */
+        test_mode?: boolean | null;
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/admin/billing/refunds';
+};
+
+export type BillingListRefundsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input; The date is out of range; The end is before the start; The date range is too long
+     */
+    422: Problem;
+};
+
+export type BillingListRefundsError = BillingListRefundsErrors[keyof BillingListRefundsErrors];
+
+export type BillingListRefundsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageRefundRow;
+};
+
+export type BillingListRefundsResponse = BillingListRefundsResponses[keyof BillingListRefundsResponses];
+
+export type BillingGetRevenueData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Group
+         *
+         * Periods: calendar days, ISO weeks (Monday) or months.
+         */
+        group?: 'day' | 'week' | 'month';
+        /**
+         * By
+         *
+         * One row per period, or per psychiatrist or visit type.
+         */
+        by?: 'total' | 'psychiatrist' | 'visit_type';
+        /**
+         * From
+         *
+         * First day, in `tz`; default: 30 days, 12 weeks or 12 months back.
+         */
+        from?: string | null;
+        /**
+         * To
+         *
+         * Last day (inclusive), in `tz`; default: today.
+         */
+        to?: string | null;
+        /**
+         * Tz
+         *
+         * IANA time zone for dates and days; default: the practice's.
+         */
+        tz?: string | null;
+        /**
+         * Psychiatrist Id
+         *
+         * Only this psychiatrist's visits.
+         */
+        psychiatrist_id?: string | null;
+        /**
+         * Visit Type Id
+         *
+         * Only this visit type.
+         */
+        visit_type_id?: string | null;
+        /**
+         * Test Mode
+         *
+         * Only test payments (true) or only live ones (false); default: both.
+         */
+        test_mode?: boolean | null;
+    };
+    url: '/api/admin/billing/revenue';
+};
+
+export type BillingGetRevenueErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input; The date is out of range; The end is before the start; The date range is too long
+     */
+    422: Problem;
+};
+
+export type BillingGetRevenueError = BillingGetRevenueErrors[keyof BillingGetRevenueErrors];
+
+export type BillingGetRevenueResponses = {
+    /**
+     * Successful Response
+     */
+    200: RevenueReport;
+};
+
+export type BillingGetRevenueResponse = BillingGetRevenueResponses[keyof BillingGetRevenueResponses];
 
 export type AdminListInvitationsData = {
     body?: never;
@@ -4894,6 +5931,90 @@ export type AdminRemoveCareTeamPsychiatristResponses = {
 };
 
 export type AdminRemoveCareTeamPsychiatristResponse = AdminRemoveCareTeamPsychiatristResponses[keyof AdminRemoveCareTeamPsychiatristResponses];
+
+export type PaymentsAdminGetPaymentData = {
+    body?: never;
+    path: {
+        /**
+         * Payment Id
+         */
+        payment_id: string;
+    };
+    query?: never;
+    url: '/api/admin/payments/{payment_id}';
+};
+
+export type PaymentsAdminGetPaymentErrors = {
+    /**
+     * Payment not found
+     */
+    404: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+};
+
+export type PaymentsAdminGetPaymentError = PaymentsAdminGetPaymentErrors[keyof PaymentsAdminGetPaymentErrors];
+
+export type PaymentsAdminGetPaymentResponses = {
+    /**
+     * Successful Response
+     */
+    200: PaymentRead;
+};
+
+export type PaymentsAdminGetPaymentResponse = PaymentsAdminGetPaymentResponses[keyof PaymentsAdminGetPaymentResponses];
+
+export type PaymentsAdminRefundData = {
+    body: RefundCreate;
+    path: {
+        /**
+         * Payment Id
+         */
+        payment_id: string;
+    };
+    query?: never;
+    url: '/api/admin/payments/{payment_id}/refunds';
+};
+
+export type PaymentsAdminRefundErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Payment not found
+     */
+    404: Problem;
+    /**
+     * This payment cannot be refunded; The refund is larger than what is left to refund
+     */
+    409: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+    /**
+     * The payment provider refused the request
+     */
+    502: Problem;
+    /**
+     * The payment provider is not answering
+     */
+    503: Problem;
+};
+
+export type PaymentsAdminRefundError = PaymentsAdminRefundErrors[keyof PaymentsAdminRefundErrors];
+
+export type PaymentsAdminRefundResponses = {
+    /**
+     * Successful Response
+     */
+    201: RefundRead;
+};
+
+export type PaymentsAdminRefundResponse = PaymentsAdminRefundResponses[keyof PaymentsAdminRefundResponses];
 
 export type AdminSafetySummaryData = {
     body?: never;
@@ -5711,7 +6832,7 @@ export type BookingsListBookingsData = {
         /**
          * Status
          */
-        status?: 'held' | 'confirmed' | 'cancelled' | 'expired' | 'no_show' | null;
+        status?: 'held' | 'confirmed' | 'cancelled' | 'expired' | 'released' | 'no_show' | null;
         /**
          * Since
          *
@@ -5949,6 +7070,160 @@ export type BookingsMarkNoShowResponses = {
 
 export type BookingsMarkNoShowResponse = BookingsMarkNoShowResponses[keyof BookingsMarkNoShowResponses];
 
+export type PaymentsGetPaymentData = {
+    body?: never;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/bookings/{booking_id}/payment';
+};
+
+export type PaymentsGetPaymentErrors = {
+    /**
+     * This visit is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Booking not found; Payment not found
+     */
+    404: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+    /**
+     * The payment provider refused the request
+     */
+    502: Problem;
+    /**
+     * The payment provider is not answering
+     */
+    503: Problem;
+};
+
+export type PaymentsGetPaymentError = PaymentsGetPaymentErrors[keyof PaymentsGetPaymentErrors];
+
+export type PaymentsGetPaymentResponses = {
+    /**
+     * Successful Response
+     */
+    200: PaymentRead;
+};
+
+export type PaymentsGetPaymentResponse = PaymentsGetPaymentResponses[keyof PaymentsGetPaymentResponses];
+
+export type PaymentsStartPaymentData = {
+    body?: never;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/bookings/{booking_id}/payment';
+};
+
+export type PaymentsStartPaymentErrors = {
+    /**
+     * This visit is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Booking not found
+     */
+    404: Problem;
+    /**
+     * There is nothing to pay for this visit; The hold on this time has ended
+     */
+    409: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+    /**
+     * The payment provider refused the request
+     */
+    502: Problem;
+    /**
+     * The payment provider is not answering
+     */
+    503: Problem;
+};
+
+export type PaymentsStartPaymentError = PaymentsStartPaymentErrors[keyof PaymentsStartPaymentErrors];
+
+export type PaymentsStartPaymentResponses = {
+    /**
+     * Successful Response
+     */
+    200: PaymentRead;
+};
+
+export type PaymentsStartPaymentResponse = PaymentsStartPaymentResponses[keyof PaymentsStartPaymentResponses];
+
+export type PaymentsPayWithCardData = {
+    body: CardTokenBody;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/bookings/{booking_id}/payment/card';
+};
+
+export type PaymentsPayWithCardErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * The card was declined
+     */
+    402: Problem;
+    /**
+     * This visit is with another psychiatrist
+     */
+    403: Problem;
+    /**
+     * Booking not found; Payment not found
+     */
+    404: Problem;
+    /**
+     * This payment can no longer be made; The hold on this time has ended
+     */
+    409: Problem;
+    /**
+     * The card details could not be used
+     */
+    422: Problem;
+    /**
+     * The payment provider refused the request
+     */
+    502: Problem;
+    /**
+     * The payment provider is not answering
+     */
+    503: Problem;
+};
+
+export type PaymentsPayWithCardError = PaymentsPayWithCardErrors[keyof PaymentsPayWithCardErrors];
+
+export type PaymentsPayWithCardResponses = {
+    /**
+     * Successful Response
+     */
+    200: PaymentRead;
+};
+
+export type PaymentsPayWithCardResponse = PaymentsPayWithCardResponses[keyof PaymentsPayWithCardResponses];
+
 export type BookingsRescheduleBookingData = {
     body: BookingReschedule;
     path: {
@@ -5998,6 +7273,52 @@ export type BookingsRescheduleBookingResponses = {
 };
 
 export type BookingsRescheduleBookingResponse = BookingsRescheduleBookingResponses[keyof BookingsRescheduleBookingResponses];
+
+export type SuperbillsGetVisitSuperbillData = {
+    body?: never;
+    path: {
+        /**
+         * Booking Id
+         */
+        booking_id: string;
+    };
+    query?: never;
+    url: '/api/bookings/{booking_id}/superbill.pdf';
+};
+
+export type SuperbillsGetVisitSuperbillErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Two-factor sign-in required
+     */
+    403: Problem;
+    /**
+     * Booking not found; Patient not found
+     */
+    404: Problem;
+    /**
+     * The visit note must be signed before a superbill can be made
+     */
+    409: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type SuperbillsGetVisitSuperbillError = SuperbillsGetVisitSuperbillErrors[keyof SuperbillsGetVisitSuperbillErrors];
+
+export type SuperbillsGetVisitSuperbillResponses = {
+    /**
+     * The superbill as a PDF document.
+     */
+    200: Blob | File;
+};
+
+export type SuperbillsGetVisitSuperbillResponse = SuperbillsGetVisitSuperbillResponses[keyof SuperbillsGetVisitSuperbillResponses];
 
 export type ConsentsGetConsentDocumentData = {
     body?: never;
@@ -8100,6 +9421,61 @@ export type ScreeningReviewScreeningFlagResponses = {
 
 export type ScreeningReviewScreeningFlagResponse = ScreeningReviewScreeningFlagResponses[keyof ScreeningReviewScreeningFlagResponses];
 
+export type SuperbillsGetPatientSuperbillData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query: {
+        /**
+         * From
+         *
+         * First date of service, in the patient's time zone.
+         */
+        from: string;
+        /**
+         * To
+         *
+         * Last date of service (inclusive); at most 366 days after `from`.
+         */
+        to: string;
+    };
+    url: '/api/patients/{patient_id}/superbill.pdf';
+};
+
+export type SuperbillsGetPatientSuperbillErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; Two-factor sign-in required
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input; The date is out of range; The end is before the start; The date range is too long
+     */
+    422: Problem;
+};
+
+export type SuperbillsGetPatientSuperbillError = SuperbillsGetPatientSuperbillErrors[keyof SuperbillsGetPatientSuperbillErrors];
+
+export type SuperbillsGetPatientSuperbillResponses = {
+    /**
+     * The superbill as a PDF document.
+     */
+    200: Blob | File;
+};
+
+export type SuperbillsGetPatientSuperbillResponse = SuperbillsGetPatientSuperbillResponses[keyof SuperbillsGetPatientSuperbillResponses];
+
 export type TreatmentListTreatmentPlansData = {
     body?: never;
     path: {
@@ -9507,6 +10883,43 @@ export type VisitTypesListVisitTypesResponses = {
 };
 
 export type VisitTypesListVisitTypesResponse = VisitTypesListVisitTypesResponses[keyof VisitTypesListVisitTypesResponses];
+
+export type PaymentsStripeWebhookData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/webhooks/stripe';
+};
+
+export type PaymentsStripeWebhookErrors = {
+    /**
+     * The webhook's signature does not verify
+     */
+    400: Problem;
+    /**
+     * Stripe webhooks are not configured
+     */
+    404: Problem;
+    /**
+     * The payment provider refused the request
+     */
+    502: Problem;
+    /**
+     * The payment provider is not answering
+     */
+    503: Problem;
+};
+
+export type PaymentsStripeWebhookError = PaymentsStripeWebhookErrors[keyof PaymentsStripeWebhookErrors];
+
+export type PaymentsStripeWebhookResponses = {
+    /**
+     * Successful Response
+     */
+    200: WebhookAck;
+};
+
+export type PaymentsStripeWebhookResponse = PaymentsStripeWebhookResponses[keyof PaymentsStripeWebhookResponses];
 
 export type SystemHealthzData = {
     body?: never;

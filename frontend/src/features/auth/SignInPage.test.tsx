@@ -24,6 +24,8 @@ function App() {
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
       <Route path="/account" element={<h1>Account page</h1>} />
+      <Route path="/portal" element={<h1>Patient portal</h1>} />
+      <Route path="/book" element={<h1>Book page</h1>} />
       <Route path="/mfa/setup" element={<h1>MFA setup page</h1>} />
     </Routes>
   );
@@ -57,6 +59,27 @@ describe('SignInPage', () => {
     expect(getSession()).toMatchObject({ status: 'signed-in', accessToken: 'tok' });
     const mfa = requests.find((r) => r.url.endsWith('/api/auth/login/mfa'));
     expect(await mfa?.json()).toEqual({ mfa_token: 'mfa-abc-123', code: '123456' });
+  });
+
+  it('lands a patient on their portal, or on the page that asked for sign-in', async () => {
+    const patient = { ...ME, role: 'patient', mfa_enabled: false, mfa_required: false };
+    stubFetch({
+      'GET /api/auth/oidc': { status: 200, body: { enabled: false } },
+      'POST /api/auth/login': {
+        status: 200,
+        body: { status: 'ok', access_token: 'tok', expires_in: 600, user: patient },
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    const { unmount } = renderPage(<App />, { path: '/sign-in' });
+    await user.type(screen.getByLabelText('E-mail'), 'ana@example.org');
+    await user.type(screen.getByLabelText('Password'), 'long enough password');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('heading', { name: 'Patient portal' })).toBeInTheDocument();
+    unmount();
+
+    renderPage(<App />, { path: '/sign-in?next=%2Fbook' });
+    expect(await screen.findByRole('heading', { name: 'Book page' })).toBeInTheDocument();
   });
 
   it('sends staff without MFA to enrolment', async () => {

@@ -12,7 +12,7 @@ import { applyLoginResult, useSession } from '../../api/session';
 import { TextField } from '../../components/Field';
 import { FormAlert, SuccessAlert } from '../../components/FormAlert';
 import { Notice } from '../../components/Notice';
-import { safeNext } from '../../components/RequireAuth';
+import { homePath, safeNext } from '../../components/RequireAuth';
 import { useFormErrors } from '../../components/useFormErrors';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useI18n } from '../../i18n';
@@ -25,7 +25,7 @@ export function SignInPage() {
   const session = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const next = safeNext(params.get('next'));
+  const asked = params.get('next');
   const [email, setEmail] = useState(() => params.get('email') ?? '');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
@@ -61,6 +61,8 @@ export function SignInPage() {
   const codeErrors = useFormErrors(verify.error, CODE_FIELDS);
 
   if (session.status === 'signed-in' && !session.mfaEnrollmentRequired) {
+    // No page asked for: the landing depends on the role (patients: their portal).
+    const next = asked ? safeNext(asked) : homePath(session.user?.role);
     return <Navigate to={next} replace />;
   }
 

@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
 import { useNavigate } from 'react-router';
 import { refreshSession } from '../../api/http';
+import { getSession } from '../../api/session';
+import { homePath } from '../../components/RequireAuth';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useI18n } from '../../i18n';
 
@@ -13,7 +15,10 @@ export default function SsoCompletePage() {
     let cancelled = false;
     refreshSession().then(
       (ok) => {
-        if (!cancelled) navigate(ok ? '/account' : '/sign-in?sso_error=failed', { replace: true });
+        if (!cancelled)
+          navigate(ok ? homePath(getSession().user?.role) : '/sign-in?sso_error=failed', {
+            replace: true,
+          });
       },
       () => {
         if (!cancelled) navigate('/sign-in?sso_error=failed', { replace: true });

@@ -30,10 +30,18 @@ export function HomePage() {
       )}
       <p className="lead">{t('home.lead')}</p>
       <div className="cta">
-        <Link to="/sign-up" className="button primary large">
-          {t('home.cta')}
-        </Link>
-        <p className="muted">{t('home.ctaHint')}</p>
+        {session.status === 'signed-in' && session.user?.role === 'patient' ? (
+          <Link to="/portal" className="button primary large">
+            {t('home.toPortal')}
+          </Link>
+        ) : (
+          <>
+            <Link to="/sign-up" className="button primary large">
+              {t('home.cta')}
+            </Link>
+            <p className="muted">{t('home.ctaHint')}</p>
+          </>
+        )}
       </div>
       {session.status !== 'signed-in' ? (
         <p>

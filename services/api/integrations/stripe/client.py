@@ -239,7 +239,13 @@ class StripeGateway:
         (several during rotation), within Stripe's 300 s tolerance; return the event."""
         if not signature_header:
             raise BadSignature("missing Stripe-Signature header")
-        text = payload.decode("utf-8", errors="strict") if payload else ""
+        try:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadSignature("the body is not UTF-8 text") from None
+        stamps = [p.split("=", 1)[1] for p in signature_header.split(",") if p.strip().startswith("t=")]
+        if stamps and stamps[0].strip().isdigit() and int(stamps[0]) > time.time() + WEBHOOK_TOLERANCE_SECONDS:
+            raise BadSignature("timestamp in the future")  # the SDK only checks the past side
         for secret in self.webhook_secrets:
             try:
                 stripe.WebhookSignature.verify_header(text, signature_header, secret, WEBHOOK_TOLERANCE_SECONDS)
