@@ -267,7 +267,7 @@ async def run(args: argparse.Namespace) -> int:
                     return 2
                 events = [event_for(i) for i in intents]
                 applied = lambda r: r.json().get("outcome") == "applied"  # noqa: E731
-                any_ok = lambda r: True  # noqa: E731
+                any_ok = lambda _r: True  # noqa: E731
                 await drive(client, args.clients, events[:warm], "/api/webhooks/stripe", args.max_seconds, applied)
                 await drive(client, args.clients, events[:warm], "/api/bench/insert", args.max_seconds, any_ok)
                 events = events[warm:]

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import Request
 
-from services.api.core.errors import BadRequest, responses
+from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.routing import APIRouter
 from services.api.deps import AppSettings, Ctx, CurrentAdmin, CurrentPatient, CurrentUser, WriteSession
 from services.api.payments import service as svc
@@ -26,7 +26,8 @@ router = APIRouter(prefix="/api/bookings", tags=["payments"])
 admin_router = APIRouter(prefix="/api/admin/payments", tags=["payments"])
 webhook_router = APIRouter(prefix="/api/webhooks", tags=["payments"])
 
-SIGNED_IN = (BookingNotFound, NotYourBooking)
+SIGNED_IN = (Unauthorized, Forbidden, Unprocessable, BookingNotFound, NotYourBooking)
+ADMIN = (Unauthorized, Forbidden, Unprocessable)
 STRIPE_DOWN = (svc.PaymentProviderUnavailable, svc.PaymentProviderRefused)
 
 
@@ -133,7 +134,7 @@ async def pay_with_card(
     return _read(await svc.payment_service.pay_with_token(session, ctx, settings, actor, booking_id, body.token))
 
 
-@admin_router.get("/{payment_id}", response_model=PaymentRead, responses=responses(svc.PaymentNotFound))
+@admin_router.get("/{payment_id}", response_model=PaymentRead, responses=responses(*ADMIN, svc.PaymentNotFound))
 async def admin_get_payment(
     payment_id: uuid.UUID, actor: CurrentAdmin, session: WriteSession, ctx: Ctx, settings: AppSettings
 ) -> PaymentRead:
@@ -145,7 +146,7 @@ async def admin_get_payment(
     "/{payment_id}/refunds",
     status_code=201,
     response_model=RefundRead,
-    responses=responses(BadRequest, svc.PaymentNotFound, svc.NotRefundable, svc.RefundTooLarge, *STRIPE_DOWN),
+    responses=responses(*ADMIN, BadRequest, svc.PaymentNotFound, svc.NotRefundable, svc.RefundTooLarge, *STRIPE_DOWN),
 )
 async def admin_refund(
     payment_id: uuid.UUID,
@@ -165,7 +166,7 @@ async def admin_refund(
 @webhook_router.post(
     "/stripe",
     response_model=WebhookAck,
-    responses=responses(webhooks.WebhookRejected, webhooks.WebhookOff, *STRIPE_DOWN),
+    responses=responses(webhooks.WebhookRejected, webhooks.WebhookOff, Unprocessable, *STRIPE_DOWN),
 )
 async def stripe_webhook(request: Request, session: WriteSession, ctx: Ctx, settings: AppSettings) -> WebhookAck:
     """Stripe's events, verified on the raw body (`Stripe-Signature`); each event id counts once."""

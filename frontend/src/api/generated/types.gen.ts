@@ -5946,11 +5946,19 @@ export type PaymentsAdminGetPaymentData = {
 
 export type PaymentsAdminGetPaymentErrors = {
     /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
      * Payment not found
      */
     404: Problem;
     /**
-     * Validation Error
+     * Invalid input
      */
     422: Problem;
 };
@@ -5984,6 +5992,14 @@ export type PaymentsAdminRefundErrors = {
      */
     400: Problem;
     /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
      * Payment not found
      */
     404: Problem;
@@ -5992,7 +6008,7 @@ export type PaymentsAdminRefundErrors = {
      */
     409: Problem;
     /**
-     * Validation Error
+     * Invalid input
      */
     422: Problem;
     /**
@@ -7084,7 +7100,11 @@ export type PaymentsGetPaymentData = {
 
 export type PaymentsGetPaymentErrors = {
     /**
-     * This visit is with another psychiatrist
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; This visit is with another psychiatrist
      */
     403: Problem;
     /**
@@ -7092,7 +7112,7 @@ export type PaymentsGetPaymentErrors = {
      */
     404: Problem;
     /**
-     * Validation Error
+     * Invalid input
      */
     422: Problem;
     /**
@@ -7130,7 +7150,11 @@ export type PaymentsStartPaymentData = {
 
 export type PaymentsStartPaymentErrors = {
     /**
-     * This visit is with another psychiatrist
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed; This visit is with another psychiatrist
      */
     403: Problem;
     /**
@@ -7142,7 +7166,7 @@ export type PaymentsStartPaymentErrors = {
      */
     409: Problem;
     /**
-     * Validation Error
+     * Invalid input
      */
     422: Problem;
     /**
@@ -7184,11 +7208,15 @@ export type PaymentsPayWithCardErrors = {
      */
     400: Problem;
     /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
      * The card was declined
      */
     402: Problem;
     /**
-     * This visit is with another psychiatrist
+     * Not allowed; This visit is with another psychiatrist
      */
     403: Problem;
     /**
@@ -7200,7 +7228,7 @@ export type PaymentsPayWithCardErrors = {
      */
     409: Problem;
     /**
-     * The card details could not be used
+     * Invalid input; The card details could not be used
      */
     422: Problem;
     /**
@@ -10900,6 +10928,10 @@ export type PaymentsStripeWebhookErrors = {
      * Stripe webhooks are not configured
      */
     404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
     /**
      * The payment provider refused the request
      */

@@ -149,6 +149,9 @@ class StripeGateway:
 
     # --- calls --------------------------------------------------------------------------
     async def _call(self, coro: Any) -> Any:
+        if not self.configured:
+            coro.close()  # never send the stand-in's fake key to Stripe itself
+            raise StripeUnavailable("payments are not configured: set HALCYON_STRIPE_SECRET_KEY")
         try:
             return await coro
         except stripe.CardError as exc:
