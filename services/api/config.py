@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from pydantic import Field, SecretStr
 
+from services.api.core.schemas import TimeZoneName
 from services.common.settings import CommonSettings, Environment
 
 
@@ -80,6 +81,9 @@ class Settings(CommonSettings):
         default="1200 W Main St, Suite 300, Boise, ID 83702", description="Printed on superbills and receipts."
     )
     practice_phone: str = Field(default="(208) 555-0142", description="Printed on superbills and receipts.")
+    practice_time_zone: TimeZoneName = Field(
+        default="America/Boise", description="The practice's own zone: billing reports bucket days in it."
+    )
     practice_npi: str = Field(default="", description="The practice's group NPI (type 2), printed on superbills.")
     practice_tax_id: str = Field(default="", description="The practice's tax id (EIN), printed on superbills.")
 

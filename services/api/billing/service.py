@@ -90,8 +90,8 @@ class DateOutOfRange(Unprocessable):
 
 
 def practice_zone(settings: Settings) -> str:
-    """The practice's time zone: its setting once there is one, else the default above."""
-    return str(getattr(settings, "practice_time_zone", "") or DEFAULT_PRACTICE_ZONE)
+    """The practice's time zone (`HALCYON_PRACTICE_TIME_ZONE`), else the default above."""
+    return settings.practice_time_zone or DEFAULT_PRACTICE_ZONE
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
