@@ -40,6 +40,7 @@ async def send_payment_mail(
         receipt_number=str(payment.id).split("-")[0].upper(),
         refund_number=str(refund.id).split("-")[0].upper() if refund else "",
         test_mode=payment.test_mode,
+        retaken=payment.outcome == "retaken",
         manage_link=join_url(settings, booking),
         book_link=f"{settings.public_url.rstrip('/')}/book",
     )

@@ -210,7 +210,13 @@ async def test_a_payment_after_the_time_was_taken_is_refunded_in_full_and_the_pa
 
 
 async def test_a_payment_after_the_hold_lapsed_retakes_the_time_when_still_free(
-    client: httpx.AsyncClient, world: World, standin: StandIn, session: AsyncSession
+    client: httpx.AsyncClient,
+    world: World,
+    standin: StandIn,
+    session: AsyncSession,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    smtp: SmtpSink,
 ) -> None:
     booking_id = await hold(client, world)
     started = (await client.post(f"/api/bookings/{booking_id}/payment", headers=world.h)).json()
@@ -226,6 +232,9 @@ async def test_a_payment_after_the_hold_lapsed_retakes_the_time_when_still_free(
     shown = (await client.get(f"/api/bookings/{booking_id}/payment", headers=world.h)).json()
     assert shown["outcome"] == "retaken"
     assert "booked again" in shown["message"]
+    await deliver_mail(settings, sessionmaker)
+    receipt = next(m for m in smtp.to(world.patient.email) if m.subject.startswith("Receipt"))
+    assert "the time was still free, so we booked it for you again" in receipt.text
 
 
 async def test_reconciliation_confirms_a_paid_visit_whose_webhook_was_lost_and_cancels_abandoned_intents(
