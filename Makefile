@@ -59,8 +59,12 @@ frontend-check: $(BIN)/.installed frontend/node_modules/.installed
 	npm run --prefix frontend test
 	npm run --prefix frontend build
 
+# Browser journeys write screenshots of key screens here.
+export HALCYON_E2E_SCREENSHOTS ?= $(CURDIR)/test-artifacts/screenshots
+
 pytest: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	@echo "browser journey screenshots: $(HALCYON_E2E_SCREENSHOTS)"
 
 test: lint typecheck frontend-check pytest
 
@@ -68,6 +72,7 @@ gen: $(BIN)/.installed frontend/node_modules/.installed
 	$(BIN)/halcyon openapi > frontend/openapi.json
 	npm run --prefix frontend gen:api
 	$(BIN)/python -m services.signaling.protocol > frontend/src/signaling/protocol.schema.json
+	npm run --prefix frontend gen:signaling
 
 # Start the local PostgreSQL and Redis when they do not answer (CI calls this).
 services:
