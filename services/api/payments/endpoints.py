@@ -35,6 +35,8 @@ def _message(state: svc.PaymentState) -> str:
     p, b = state.payment, state.booking
     if p.outcome == "refunded_hold_lost":
         return "The payment arrived after this time was taken by someone else, so it was refunded in full."
+    if p.outcome == "refunded_cancelled":
+        return "The visit was cancelled before the payment confirmed it, so it was refunded in full."
     if p.status == "succeeded" and b.status == "confirmed":
         extra = " (the same time was still free, so it is booked again)" if p.outcome == "retaken" else ""
         return f"Paid. Your visit is confirmed{extra}."

@@ -58,7 +58,9 @@ class PaymentRead(ResponseBody):
     amount_cents: int
     currency: str
     refunded_cents: int
-    outcome: str | None = Field(description="confirmed | retaken | refunded_hold_lost | released, once settled.")
+    outcome: str | None = Field(
+        description="confirmed | retaken | refunded_hold_lost | refunded_cancelled | released, once settled."
+    )
     failure_message: str | None
     client_secret: str | None = Field(description="For Stripe.js, while the payment can still be made.")
     next_action: Literal["confirm_card"] | None = Field(

@@ -380,6 +380,20 @@ class PaymentService:
         try:
             await booking_flows.confirm_hold(session, ctx, settings, payment.booking_id)
         except (HoldExpired, BookingClosed, SlotTaken, BookingNotFound):
+            if before is not None and before.status == "cancelled":
+                # Paid a moment before the patient (or the practice) cancelled: all of it goes back.
+                await self.refund(
+                    session,
+                    ctx,
+                    settings,
+                    payment,
+                    amount_cents=None,
+                    kind="booking_cancelled",
+                    reason="The visit was cancelled before the payment confirmed it.",
+                    actor=None,
+                )
+                payment.outcome = "refunded_cancelled"
+                return
             await self.refund(
                 session,
                 ctx,
@@ -555,6 +569,10 @@ class PaymentService:
     ) -> None:
         payment = await repo.by_booking(session, booking.id, lock=True)
         if payment is None:
+            return
+        if payment.status == "succeeded" and payment.outcome is None:
+            # Stripe took the money but its webhook has not confirmed the visit yet.
+            await self._settle_paid(session, ctx, settings, payment)
             return
         if payment.status == "succeeded":
             if decision.refund_cents > 0:

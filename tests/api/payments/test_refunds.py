@@ -174,3 +174,33 @@ async def test_concurrent_refunds_never_exceed_the_payment(
         payment = await s.get(Payment, uuid.UUID(payment_id))
         assert payment is not None
         assert payment.refunded_cents == 30000
+
+
+async def test_cancelling_after_paying_but_before_the_webhook_refunds_everything(
+    client: httpx.AsyncClient, world: World, standin: StandIn, session: AsyncSession
+) -> None:
+    booking_id = await hold(client, world, SLOT)
+    started = (await client.post(f"/api/bookings/{booking_id}/payment", headers=world.h)).json()
+    intent_id = started["client_secret"].split("_secret_")[0]
+    r = await client.post(
+        f"/api/bookings/{booking_id}/payment/card", json={"token": standin.card_token()}, headers=world.h
+    )
+    assert r.json()["status"] == "succeeded"
+    r = await client.post(f"/api/bookings/{booking_id}/cancel", json={"reason": "oops"}, headers=world.h)
+    assert r.status_code == 200, r.text
+    assert stripe_refunds(standin, intent_id) == [35000]
+    payment, rows = await ledger(session, booking_id)
+    assert (payment.outcome, payment.refunded_cents) == ("refunded_cancelled", 35000)
+    assert [x.kind for x in rows] == ["booking_cancelled"]
+    # Stripe's webhook arriving afterwards changes nothing more.
+    d = standin.receiver.wait_for("payment_intent.succeeded", intent_id)
+    ack = await client.post(
+        "/api/webhooks/stripe",
+        content=d.body,
+        headers={"Stripe-Signature": d.signature, "Content-Type": "application/json"},
+    )
+    assert ack.status_code == 200
+    payment, rows = await ledger(session, booking_id)
+    assert len(rows) == 1
+    shown = (await client.get(f"/api/bookings/{booking_id}/payment", headers=world.h)).json()
+    assert "cancelled before the payment confirmed it" in shown["message"]
