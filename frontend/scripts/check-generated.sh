@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fails when src/api/generated is not what @hey-api/openapi-ts makes from openapi.json.
+# Fails when src/api/generated is not what @hey-api/openapi-ts makes from openapi.json, or when
+# src/signaling/protocol.ts is not what scripts/gen-signaling.mjs makes from protocol.schema.json.
 #
 #   scripts/check-generated.sh            compare the committed client with a fresh generation
 #   scripts/check-generated.sh SPEC|-     first also compare openapi.json with SPEC (a file, or
@@ -32,3 +33,6 @@ if ! diff -r -u src/api/generated "$tmp/generated" >"$tmp/diff.txt"; then
   stale "frontend/src/api/generated differs from what frontend/openapi.json generates"
 fi
 echo "generated API client is up to date"
+
+# The signaling message types (src/signaling/protocol.ts) come from protocol.schema.json.
+node scripts/gen-signaling.mjs --check

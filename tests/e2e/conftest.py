@@ -281,7 +281,9 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def new_page(browser: Browser, *, locale: str = "en-US") -> tuple[BrowserContext, Page]:
-    context = await browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    context = await browser.new_context(
+        locale=locale, timezone_id="America/Boise", viewport={"width": 1280, "height": 900}
+    )
     page = await context.new_page()
     page.set_default_timeout(15_000)
     return context, page

@@ -83,3 +83,119 @@ async def test_a_new_patient_signs_up_verifies_by_mail_and_reaches_the_portal(st
     finally:
         await context.close()
     assert refused == [], f"the pages tried to reach other hosts: {refused}"
+
+
+async def radio(page: Page, group: str, option: str) -> None:
+    await page.get_by_role("group", name=group, exact=True).get_by_role("radio", name=option, exact=True).check()
+
+
+async def fill_intake(page: Page, stack: Stack) -> None:
+    await page.goto(f"{stack.api}/intake")
+    await page.get_by_role("checkbox", name="Depression").check()
+    await page.get_by_role("button", name="Save and continue").click()
+    await expect(page.get_by_role("heading", name="Mental health history")).to_be_visible()
+    await page.get_by_label("Mental health diagnoses you have been given").fill("Major depressive disorder")
+    await page.get_by_label(re.compile("admitted to hospital")).fill("0")
+    await page.get_by_role("checkbox", name="Psychotherapy").check()
+    await page.get_by_role("checkbox", name="Antidepressants", exact=True).check()
+    await page.get_by_role("button", name="Add an antidepressant").click()
+    await page.get_by_label("Antidepressant 1").fill("Sertraline")
+    await page.get_by_label("Weeks taken").fill("12")
+    await page.get_by_label("Taken at the full dose for at least 6 weeks").check()
+    for group in (
+        "Have you ever heard or seen things others did not, or held beliefs others found impossible?",
+        "Have you ever had mania or hypomania, or been told you have bipolar disorder?",
+        "In the past month, have you had thoughts of ending your life?",
+        "Have you ever tried to end your life?",
+    ):
+        await radio(page, group, "No")
+    await page.get_by_role("button", name="Save and continue").click()
+    await expect(page.get_by_role("heading", name="Medical history")).to_be_visible()
+    for group in (
+        "High blood pressure",
+        "Heart disease",
+        "Aneurysm or other blood vessel disease",
+        "Arteriovenous malformation (AVM)",
+        "Bleeding in the brain, ever",
+        "Seizures",
+        "Severe lung disease",
+        "Severe liver disease",
+    ):
+        await radio(page, group, "No")
+    await page.get_by_role("button", name="Save and continue").click()
+    await expect(page.get_by_role("heading", name="Medications and allergies")).to_be_visible()
+    await page.get_by_role("checkbox", name="I have no known allergies").check()
+    await page.get_by_role("button", name="Save and continue").click()
+    await expect(page.get_by_role("heading", name="Alcohol and other substances")).to_be_visible()
+    await page.get_by_label("Alcoholic drinks in a typical week").fill("2")
+    await page.get_by_label("Cannabis").select_option(label="Never or not now")
+    for group in (
+        "Do you use cocaine, methamphetamine, or stimulants not as prescribed?",
+        "Have you ever used ketamine outside medical care?",
+        "Have you ever been diagnosed or treated for a substance use disorder?",
+    ):
+        await radio(page, group, "No")
+    await page.get_by_role("button", name="Save and continue").click()
+    await expect(page.get_by_role("heading", name="Pregnancy", exact=True)).to_be_visible()
+    await page.get_by_label("Are you pregnant, breastfeeding or planning a pregnancy?").select_option(
+        label="Does not apply to me"
+    )
+    await page.get_by_role("button", name="Save and continue").click()
+    await expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()
+    await shot(page, "en-04-intake-review")
+    await page.get_by_role("button", name="Submit my intake").click()
+    await expect(page.get_by_role("heading", name=re.compile("your intake is submitted"))).to_be_visible()
+
+
+async def fill_phq9(page: Page, stack: Stack) -> None:
+    await page.goto(f"{stack.api}/questionnaires/phq9")
+    groups = page.get_by_role("group")
+    await expect(groups.first).to_be_visible()
+    answers = ["More than half the days"] * 4 + ["Several days"] * 4 + ["Not at all"]  # item 9: not at all
+    for n, answer in enumerate(answers, start=1):
+        await page.get_by_role("group", name=re.compile(rf"^{n}\. ")).get_by_role("radio", name=answer).check()
+    await shot(page, "en-05-phq9")
+    await page.get_by_role("button", name=re.compile("^(Send|Submit)")).click()
+    await expect(page.get_by_text(re.compile(r"12 out of 27"))).to_be_visible()  # 4x2 + 4x1 + 0
+
+
+async def book_and_pay(page: Page, stack: Stack) -> str:
+    await page.goto(f"{stack.api}/book")
+    await page.get_by_role("radio", name=re.compile("Initial psychiatric evaluation")).check()
+    await page.get_by_role("group", name="Choose a time").get_by_role("radio").first.check()
+    await page.get_by_role("button", name=re.compile("^Book")).click()
+    await page.wait_for_url(re.compile(r"/visits/[0-9a-f-]{36}$"))
+    booking_id = page.url.rsplit("/", 1)[1]
+    await expect(page.get_by_text(re.compile("Test payment"))).to_be_visible()
+    for placeholder, value in (
+        ("number", "4242424242424242"),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", "83702"),
+    ):
+        await page.get_by_placeholder(placeholder, exact=True).fill(value)
+    await shot(page, "en-06-pay")
+    await page.get_by_role("button", name=re.compile("^Pay")).click()
+    await expect(page.get_by_text(re.compile("Confirmed"))).to_be_visible(timeout=30_000)
+    await shot(page, "en-07-confirmed")
+    return booking_id
+
+
+async def test_the_whole_journey_in_english(stack: Stack, browser: Browser) -> None:
+    context, page = await new_page(browser)
+    refused: list[str] = []
+    await guard_loopback(context, refused)
+    try:
+        email = f"nora.{int(time.time() * 1000)}@example.org"
+        await sign_up_and_verify(page, stack, email=email, name="Nora Halvorsen", spanish=False)
+        await sign_in_patient(page, stack, email)
+        await fill_intake(page, stack)
+        await fill_phq9(page, stack)
+        await book_and_pay(page, stack)
+    except Exception:
+        await shot(page, "en-failure")
+        raise
+    finally:
+        await context.close()
+    assert refused == [], f"the pages tried to reach other hosts: {refused}"

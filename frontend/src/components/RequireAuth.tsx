@@ -25,7 +25,12 @@ export function safeNext(next: string | null, fallback = '/account'): string {
   return next;
 }
 
-/** Where a user lands after signing in when no page asked for them: patients their portal. */
+/**
+ * Where a user lands after signing in when no page asked for them: patients their portal,
+ * psychiatrists their day.
+ */
 export function homePath(role: string | undefined): string {
-  return role === 'patient' ? '/portal' : '/account';
+  if (role === 'patient') return '/portal';
+  if (role === 'psychiatrist') return '/today';
+  return '/account';
 }

@@ -31,6 +31,28 @@ const ConsentSignPage = lazy(() => import('../features/consents/ConsentSignPage'
 const ScoresPage = lazy(() => import('../features/scores/ScoresPage'));
 const SummariesPage = lazy(() => import('../features/summaries/SummariesPage'));
 const SummaryPage = lazy(() => import('../features/summaries/SummaryPage'));
+// The call and the pre-call check (WebRTC, signaling) are their own chunks, for both roles.
+const CallPage = lazy(() => import('../features/call/CallPage'));
+const PrecallPage = lazy(() => import('../features/precall/PrecallPage'));
+// The psychiatrist's workspace: its own layout chunk and pages.
+const WorkspaceArea = lazy(() => import('../features/workspace/WorkspaceArea'));
+const TodayPage = lazy(() => import('../features/workspace/TodayPage'));
+const MyPatientsPage = lazy(() => import('../features/workspace/MyPatientsPage'));
+const ChartSummaryPage = lazy(() => import('../features/workspace/ChartSummaryPage'));
+const SafetyInboxPage = lazy(() => import('../features/workspace/SafetyInboxPage'));
+// The note editor (psychiatrists) and the admin console: their own chunks, never on the
+// patient's first page.
+const NoteForVisitPage = lazy(() => import('../features/notes/NoteForVisitPage'));
+const NotePage = lazy(() => import('../features/notes/NotePage'));
+const AdminArea = lazy(() => import('../features/admin/AdminArea'));
+const BillingPage = lazy(() => import('../features/admin/BillingPage'));
+const PaymentsPage = lazy(() => import('../features/admin/PaymentsPage'));
+const RefundsPage = lazy(() => import('../features/admin/RefundsPage'));
+const AuditPage = lazy(() => import('../features/admin/AuditPage'));
+const PsychiatristsPage = lazy(() => import('../features/admin/PsychiatristsPage'));
+const PsychiatristPage = lazy(() => import('../features/admin/PsychiatristPage'));
+const VisitTypesPage = lazy(() => import('../features/admin/VisitTypesPage'));
+const SettingsPage = lazy(() => import('../features/admin/SettingsPage'));
 
 export const routes: RouteObject[] = [
   {
@@ -61,6 +83,22 @@ export const routes: RouteObject[] = [
         ),
       },
       {
+        path: 'visits/:bookingId/call',
+        element: (
+          <RequireAuth>
+            <CallPage />
+          </RequireAuth>
+        ),
+      },
+      {
+        path: 'visits/:bookingId/check',
+        element: (
+          <RequireAuth>
+            <PrecallPage />
+          </RequireAuth>
+        ),
+      },
+      {
         element: <PatientArea />,
         children: [
           { path: 'portal', element: <PortalHome /> },
@@ -77,6 +115,37 @@ export const routes: RouteObject[] = [
           { path: 'scores', element: <ScoresPage /> },
           { path: 'summaries', element: <SummariesPage /> },
           { path: 'summaries/:noteId', element: <SummaryPage /> },
+        ],
+      },
+      {
+        element: <WorkspaceArea />,
+        children: [
+          { path: 'today', element: <TodayPage /> },
+          { path: 'my-patients', element: <MyPatientsPage /> },
+          { path: 'my-patients/:patientId', element: <ChartSummaryPage /> },
+          { path: 'safety', element: <SafetyInboxPage /> },
+        ],
+      },
+      {
+        // Staff only: the workspace's guard and navigation around the note editor.
+        element: <WorkspaceArea />,
+        children: [
+          { path: 'visits/:bookingId/note', element: <NoteForVisitPage /> },
+          { path: 'notes/:noteId', element: <NotePage /> },
+        ],
+      },
+      {
+        path: 'admin',
+        element: <AdminArea />,
+        children: [
+          { index: true, element: <BillingPage /> },
+          { path: 'payments', element: <PaymentsPage /> },
+          { path: 'refunds', element: <RefundsPage /> },
+          { path: 'audit', element: <AuditPage /> },
+          { path: 'psychiatrists', element: <PsychiatristsPage /> },
+          { path: 'psychiatrists/:psychiatristId', element: <PsychiatristPage /> },
+          { path: 'visit-types', element: <VisitTypesPage /> },
+          { path: 'settings', element: <SettingsPage /> },
         ],
       },
       { path: 'dev/mailbox/:messageId?', element: <MailboxPage /> },

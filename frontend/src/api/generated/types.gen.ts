@@ -2789,7 +2789,7 @@ export type PaymentRead = {
     /**
      * Outcome
      *
-     * confirmed | retaken | refunded_hold_lost | released, once settled.
+     * confirmed | retaken | refunded_hold_lost | refunded_cancelled | released, once settled.
      */
     outcome: string | null;
     /**
@@ -10968,6 +10968,29 @@ export type SystemHealthzErrors = {
 };
 
 export type SystemHealthzResponses = {
+    /**
+     * Successful Response
+     */
+    200: unknown;
+};
+
+export type SystemReadyzData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/readyz';
+};
+
+export type SystemReadyzErrors = {
+    /**
+     * Not ready: the database or Redis does not answer (named in `errors`)
+     */
+    503: Problem;
+};
+
+export type SystemReadyzError = SystemReadyzErrors[keyof SystemReadyzErrors];
+
+export type SystemReadyzResponses = {
     /**
      * Successful Response
      */

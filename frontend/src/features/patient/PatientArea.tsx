@@ -33,9 +33,13 @@ function PatientOnly() {
     return (
       <section className="narrow">
         <h1>{t('portal.staffTitle')}</h1>
-        <p>{t('portal.staffBody')}</p>
+        <p>{role === 'psychiatrist' ? t('portal.psychiatristBody') : t('portal.staffBody')}</p>
         <p>
-          <Link to="/account">{t('app.nav.account')}</Link>
+          {role === 'psychiatrist' ? (
+            <Link to="/today">{t('app.nav.today')}</Link>
+          ) : (
+            <Link to="/account">{t('app.nav.account')}</Link>
+          )}
         </p>
       </section>
     );

@@ -6,6 +6,7 @@ const TONE: Record<BookingRead['status'], string> = {
   confirmed: 'ok',
   cancelled: 'muted',
   expired: 'muted',
+  released: 'muted',
   no_show: 'muted',
 };
 

@@ -2,10 +2,19 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderPage, stubFetch } from '../../test/render';
-import { booking, PRACTICE } from '../patient/fixtures';
+import {
+  installFakeStripe,
+  payment,
+  uninstallFakeStripe,
+  WithPaymentEnv,
+} from '../booking/fakeStripe';
+import { booking, PRACTICE, PROBLEM } from '../patient/fixtures';
 import { VisitPage } from './VisitPage';
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  uninstallFakeStripe();
+});
 
 const ID = booking().id;
 const CONSULT = {
@@ -137,7 +146,7 @@ describe('VisitPage', () => {
     );
   });
 
-  it('a held paid visit shows the live hold and no payment form until the API sends one', async () => {
+  it('a held paid visit shows the live hold, the payment form and the release button', async () => {
     const held = booking({
       status: 'held',
       hold_expires_at: new Date(Date.now() + 10 * 60_000).toISOString(),
@@ -152,17 +161,26 @@ describe('VisitPage', () => {
         refund_cents: 0,
       },
     });
-    stubFetch({ [`GET /api/bookings/${ID}`]: { status: 200, body: held } });
+    const fake = installFakeStripe();
+    stubFetch({
+      [`GET /api/bookings/${ID}`]: { status: 200, body: held },
+      [`POST /api/bookings/${ID}/payment`]: { status: 200, body: payment() },
+    });
     const user = userEvent.setup({ delay: null });
-    renderVisit();
+    renderPage(
+      <WithPaymentEnv env={fake.env}>
+        <VisitPage />
+      </WithPaymentEnv>,
+      { path: `/visits/${ID}`, route: '/visits/:bookingId' },
+    );
     expect(
       await screen.findByRole('heading', { name: 'We are holding this time for you' }),
     ).toBeInTheDocument();
     expect(screen.getByRole('timer', { name: 'Time left to pay' })).toHaveTextContent(
       /^(10:00|9:5\d)$/,
     );
-    expect(screen.queryByRole('heading', { name: 'Pay for your visit' })).not.toBeInTheDocument();
-    expect(screen.getByText(/Online payment is not available yet/)).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Pay for your visit' })).toBeInTheDocument();
+    expect(await screen.findByLabelText('Card number')).toBeInTheDocument();
     // Never claims to be confirmed while held.
     expect(screen.queryByText('Confirmed')).not.toBeInTheDocument();
 
@@ -172,11 +190,86 @@ describe('VisitPage', () => {
     );
   });
 
+  it('a paid visit shows what was paid, refunded and why', async () => {
+    stubFetch({
+      [`GET /api/bookings/${ID}`]: { status: 200, body: booking() },
+      [`GET /api/consults/${ID}`]: { status: 200, body: CONSULT },
+      [`GET /api/bookings/${ID}/payment`]: {
+        status: 200,
+        body: payment({
+          status: 'succeeded',
+          booking_status: 'confirmed',
+          outcome: 'retaken',
+          client_secret: null,
+          succeeded_at: '2031-02-01T10:05:00-07:00',
+          refunded_cents: 5000,
+          refunds: [
+            {
+              id: '1a2b3c4d-0000-4000-8000-0000000000d1',
+              payment_id: '1a2b3c4d-0000-4000-8000-0000000000c1',
+              amount_cents: 5000,
+              currency: 'usd',
+              status: 'succeeded',
+              kind: 'admin',
+              reason: 'Goodwill',
+              requested_by_role: 'admin',
+              created_at: '2031-02-02T09:00:00-07:00',
+            },
+          ],
+        }),
+      },
+    });
+    renderVisit();
+    const summary = await screen.findByRole('region', { name: /^Payment/ });
+    expect(summary).toHaveTextContent('$150.00, paid Sat, Feb 1, 2031');
+    expect(summary).toHaveTextContent('Refunded$50.00');
+    expect(summary).toHaveTextContent(
+      '$50.00 on Sun, Feb 2, 2031, 9:00 AM MST: refunded by the practice',
+    );
+    expect(summary).toHaveTextContent('the same time was still free, so your visit is booked');
+    expect(summary).toHaveTextContent('(test payment)');
+  });
+
+  it('a payment that came too late says it was refunded in full', async () => {
+    stubFetch({
+      [`GET /api/bookings/${ID}`]: {
+        status: 200,
+        body: booking({ status: 'expired', hold_expires_at: null, cancellation_policy: null }),
+      },
+      [`GET /api/bookings/${ID}/payment`]: {
+        status: 200,
+        body: payment({
+          status: 'succeeded',
+          booking_status: 'expired',
+          outcome: 'refunded_hold_lost',
+          client_secret: null,
+          refunded_cents: 15000,
+        }),
+      },
+    });
+    renderVisit();
+    const summary = await screen.findByRole('region', { name: /^Payment/ });
+    expect(summary).toHaveTextContent(
+      'someone else had taken the time, so it was refunded in full',
+    );
+    expect(summary).toHaveTextContent('Refunded$150.00 (in full)');
+  });
+
   it('a lapsed hold says so and offers another time', async () => {
     stubFetch({
       [`GET /api/bookings/${ID}`]: {
         status: 200,
         body: booking({ status: 'expired', hold_expires_at: null, cancellation_policy: null }),
+      },
+      // Never paid: there is no payment to show.
+      [`GET /api/bookings/${ID}/payment`]: {
+        status: 404,
+        contentType: PROBLEM,
+        body: {
+          type: 'https://halcyon.health/problems/payment-not-found',
+          title: 'Payment not found',
+          status: 404,
+        },
       },
     });
     renderVisit();

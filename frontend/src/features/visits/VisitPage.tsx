@@ -9,12 +9,13 @@ import { ErrorState, Loading } from '../../components/States';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useI18n } from '../../i18n';
 import { HoldCountdown } from '../booking/HoldCountdown';
-import { paymentOf } from '../booking/paymentInfo';
+import type { PaymentStepStatus } from '../booking/PaymentStep';
 import { formatDateTimeIn, formatMoney, visitName } from '../patient/format';
 import { bookingQuery, consultQuery } from '../patient/queries';
 import { StatusBadge } from '../patient/StatusBadge';
 import { CancelPanel, describeDecision } from './CancelPanel';
 import { buildIcs, icsHref } from './ics';
+import { PaymentSummary } from './PaymentSummary';
 import { useNow } from './useNow';
 
 // Stripe.js and the card form load only for a visit that has something to pay.
@@ -23,6 +24,7 @@ const PaymentStep = lazy(() => import('../booking/PaymentStep'));
 function holdLapsed(booking: BookingRead, now: number): boolean {
   return (
     booking.status === 'expired' ||
+    booking.status === 'released' ||
     (booking.status === 'held' &&
       booking.hold_expires_at !== null &&
       Date.parse(booking.hold_expires_at) <= now)
@@ -34,12 +36,14 @@ export function VisitPage() {
   const { bookingId = '' } = useParams();
   const { t, language } = useI18n();
   const queryClient = useQueryClient();
-  const [awaitingConfirmation, setAwaitingConfirmation] = useState(false);
+  // The payment step stays on screen while it is busy or has news (a decline, a lapse), even
+  // when the booking it belongs to has moved on; it polls the payment itself.
+  const [paymentStatus, setPaymentStatus] = useState<PaymentStepStatus>('idle');
+  const [justPaid, setJustPaid] = useState(false);
   const booking = useQuery({
     ...bookingQuery(bookingId),
-    // While held, watch for the payment's confirmation (the API learns it by webhook).
-    refetchInterval: (query) =>
-      query.state.data?.status === 'held' ? (awaitingConfirmation ? 3_000 : 15_000) : false,
+    // While held, notice the hold ending (or a payment confirmed from another tab).
+    refetchInterval: (query) => (query.state.data?.status === 'held' ? 15_000 : false),
   });
   const title = booking.data
     ? visitName(booking.data.visit_type, language)
@@ -48,6 +52,17 @@ export function VisitPage() {
   const now = useNow(1_000);
   const refresh = useCallback(
     () => void queryClient.invalidateQueries({ queryKey: ['booking', bookingId] }),
+    [queryClient, bookingId],
+  );
+  const onPaymentStatus = useCallback(
+    (status: PaymentStepStatus) => {
+      setPaymentStatus(status);
+      if (status === 'confirmed') setJustPaid(true);
+      if (status === 'confirmed' || status === 'ended') {
+        void queryClient.invalidateQueries({ queryKey: ['booking', bookingId] });
+        void queryClient.invalidateQueries({ queryKey: ['bookings'] });
+      }
+    },
     [queryClient, bookingId],
   );
 
@@ -66,7 +81,9 @@ export function VisitPage() {
   const b = booking.data;
   const lapsed = holdLapsed(b, now);
   const upcoming = Date.parse(b.starts_at) > now;
-  const payment = paymentOf(b);
+  const holding = b.status === 'held' && !lapsed;
+  const pinned = paymentStatus === 'busy' || paymentStatus === 'ended';
+  const showPaymentStep = b.price_cents > 0 && (holding || pinned) && b.status !== 'confirmed';
 
   return (
     <section>
@@ -77,6 +94,11 @@ export function VisitPage() {
         {title} {lapsed && b.status === 'held' ? null : <StatusBadge status={b.status} />}
       </PageHeading>
       <Notice />
+      {justPaid && b.status === 'confirmed' ? (
+        <SuccessAlert>
+          <p>{t('payment.confirmed')}</p>
+        </SuccessAlert>
+      ) : null}
       <dl className="facts card">
         <dt>{t('visits.when')}</dt>
         <dd>{formatDateTimeIn(b.starts_at, b.time_zone, language)}</dd>
@@ -90,32 +112,36 @@ export function VisitPage() {
         </dd>
       </dl>
 
-      {b.status === 'held' && !lapsed && b.hold_expires_at ? (
-        <section className="card hold" aria-labelledby="hold-title">
-          <h2 id="hold-title">{t('hold.title')}</h2>
-          <p>
-            {t('hold.explain', {
-              time: formatDateTimeIn(b.hold_expires_at, b.time_zone, language),
-            })}
-          </p>
-          <HoldCountdown expiresAt={b.hold_expires_at} onExpire={refresh} />
-          {awaitingConfirmation ? (
-            <p role="status">{t('payment.submitted')}</p>
-          ) : payment ? (
+      {holding || showPaymentStep ? (
+        <section className="card hold" aria-labelledby={holding ? 'hold-title' : 'payment-title'}>
+          {holding && b.hold_expires_at ? (
+            <>
+              <h2 id="hold-title">{t('hold.title')}</h2>
+              <p>
+                {t('hold.explain', {
+                  time: formatDateTimeIn(b.hold_expires_at, b.time_zone, language),
+                })}
+              </p>
+              <HoldCountdown expiresAt={b.hold_expires_at} onExpire={refresh} />
+            </>
+          ) : null}
+          {showPaymentStep ? (
             <Suspense fallback={<Loading label={t('payment.loading')} />}>
-              <PaymentStep payment={payment} onSubmitted={() => setAwaitingConfirmation(true)} />
+              <PaymentStep booking={b} onStatus={onPaymentStatus} />
             </Suspense>
-          ) : (
-            <p className="muted">{t('hold.noPayment')}</p>
-          )}
-          <CancelPanel booking={b} onOpen={refresh} />
+          ) : null}
+          {holding && paymentStatus === 'idle' ? (
+            <CancelPanel booking={b} onOpen={refresh} />
+          ) : null}
         </section>
       ) : null}
 
-      {lapsed ? (
+      {lapsed && !pinned ? (
         <section className="card" aria-labelledby="expired-title">
-          <h2 id="expired-title">{t('hold.expiredTitle')}</h2>
-          <p>{t('hold.expired')}</p>
+          <h2 id="expired-title">
+            {b.status === 'released' ? t('hold.releasedTitle') : t('hold.expiredTitle')}
+          </h2>
+          <p>{b.status === 'released' ? t('hold.released') : t('hold.expired')}</p>
           <p>
             <Link to="/book" className="button primary">
               {t('hold.findAnother')}
@@ -137,6 +163,10 @@ export function VisitPage() {
           </div>
           {upcoming ? <CancelPanel booking={b} onOpen={refresh} /> : null}
         </>
+      ) : null}
+
+      {b.price_cents > 0 && b.status !== 'held' && !showPaymentStep ? (
+        <PaymentSummary bookingId={b.id} timeZone={b.time_zone} />
       ) : null}
 
       {b.status === 'cancelled' && b.cancellation ? (

@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// Generates src/signaling/protocol.ts (TypeScript types of the signaling messages) from the
+// JSON Schema the signaling service exports (src/signaling/protocol.schema.json).
+//
+//   node scripts/gen-signaling.mjs           write src/signaling/protocol.ts
+//   node scripts/gen-signaling.mjs --check   fail when the committed file is stale
+//
+// The schema is pydantic's output for a small set of constructs (objects, const/enum strings,
+// `anyOf` with null, arrays, `$ref`, discriminated `oneOf`); anything else stops the
+// generator with an error rather than producing a loose type. The result goes through
+// biome's formatter so it passes `npm run lint` unchanged.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SCHEMA = join(root, 'src/signaling/protocol.schema.json');
+const OUT = join(root, 'src/signaling/protocol.ts');
+const OUT_RELATIVE = 'src/signaling/protocol.ts';
+
+const schema = JSON.parse(readFileSync(SCHEMA, 'utf8'));
+const defs = schema.$defs ?? {};
+
+function fail(message) {
+  console.error(`gen-signaling: ${message}`);
+  process.exit(2);
+}
+
+function refName(ref) {
+  const prefix = '#/$defs/';
+  if (!ref.startsWith(prefix)) fail(`unsupported $ref ${ref}`);
+  const name = ref.slice(prefix.length);
+  if (!(name in defs)) fail(`$ref to a missing definition ${name}`);
+  return name;
+}
+
+const KNOWN_KEYS = new Set([
+  'type',
+  'title',
+  'description',
+  'default',
+  'format',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'pattern',
+  'examples',
+]);
+
+function literal(value) {
+  return typeof value === 'string'
+    ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+    : String(value);
+}
+
+/** The TypeScript type of a schema (not an object definition's body: those are interfaces). */
+function typeOf(s, where) {
+  if (s.$ref) return refName(s.$ref);
+  if (s.const !== undefined) return literal(s.const);
+  if (s.enum) return s.enum.map(literal).join(' | ');
+  for (const key of ['anyOf', 'oneOf']) {
+    if (s[key]) return s[key].map((part, i) => typeOf(part, `${where}.${key}[${i}]`)).join(' | ');
+  }
+  switch (s.type) {
+    case 'string':
+      return 'string';
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'null':
+      return 'null';
+    case 'array': {
+      if (!s.items) fail(`${where}: array without items`);
+      const item = typeOf(s.items, `${where}.items`);
+      return /[|&]/.test(item) ? `Array<${item}>` : `${item}[]`;
+    }
+    default:
+      break;
+  }
+  const unknown = Object.keys(s).filter((k) => !KNOWN_KEYS.has(k));
+  fail(`${where}: cannot translate a schema with ${JSON.stringify(unknown.length ? unknown : s)}`);
+}
+
+function docComment(text, indent = '') {
+  if (!text) return '';
+  const lines = text.trim().split('\n');
+  if (lines.length === 1) return `${indent}/** ${lines[0].replace(/\*\//g, '*\\/')} */\n`;
+  return `${indent}/**\n${lines.map((l) => `${indent} * ${l.replace(/\*\//g, '*\\/')}`.trimEnd()).join('\n')}\n${indent} */\n`;
+}
+
+function objectInterface(name, s) {
+  if (s.additionalProperties !== false) fail(`${name}: objects must forbid additional properties`);
+  const required = new Set(s.required ?? []);
+  const fields = Object.entries(s.properties ?? {}).map(([prop, ps]) => {
+    const optional = required.has(prop) ? '' : '?';
+    const key = /^[A-Za-z_$][\w$]*$/.test(prop) ? prop : literal(prop);
+    return `${docComment(ps.description, '  ')}  ${key}${optional}: ${typeOf(ps, `${name}.${prop}`)};`;
+  });
+  return `${docComment(s.description)}export interface ${name} {\n${fields.join('\n')}\n}\n`;
+}
+
+function unionAlias(name, s) {
+  const members = (s.oneOf ?? s.anyOf).map((m) => typeOf(m, name));
+  const mapping = s.discriminator?.mapping ?? {};
+  const lines = [`${docComment(s.description)}export type ${name} = ${members.join(' | ')};\n`];
+  if (s.discriminator) {
+    const prop = s.discriminator.propertyName;
+    lines.push(
+      `/** The \`${prop}\` values of ${name}. */\nexport const ${name}Types = [${Object.keys(
+        mapping,
+      )
+        .sort()
+        .map(literal)
+        .join(', ')}] as const;\n`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function enumConst(name, s) {
+  const names = s['x-enum-varnames'];
+  if (!names || names.length !== s.enum.length) fail(`${name}: an enum needs x-enum-varnames`);
+  const entries = s.enum.map((v, i) => `  ${names[i]}: ${literal(v)},`).join('\n');
+  return (
+    `${docComment(s.description)}export const ${name} = {\n${entries}\n} as const;\n` +
+    `export type ${name} = (typeof ${name})[keyof typeof ${name}];\n`
+  );
+}
+
+const parts = [
+  '// Generated by scripts/gen-signaling.mjs from src/signaling/protocol.schema.json',
+  '// (services/signaling/protocol.py). Do not edit: run `make gen` or `npm run gen:signaling`.',
+  '',
+  `/** The protocol version this client speaks (\`hello.protocol\`). */`,
+  `export const PROTOCOL_VERSION = ${Number(schema['x-protocol-version'])};`,
+  `/** The websocket subprotocol of this version. */`,
+  `export const SUBPROTOCOL = ${literal(schema['x-subprotocol'])};`,
+  '',
+];
+if (!Number.isInteger(schema['x-protocol-version'])) fail('the schema has no x-protocol-version');
+for (const name of Object.keys(defs).sort()) {
+  const s = defs[name];
+  if (s.type === 'object') parts.push(objectInterface(name, s));
+  else if (s.oneOf || s.anyOf) parts.push(unionAlias(name, s));
+  else if (s.enum && s['x-enum-varnames']) parts.push(enumConst(name, s));
+  else parts.push(`${docComment(s.description)}export type ${name} = ${typeOf(s, name)};\n`);
+}
+parts.push(
+  '/** One server message of the given `type`. */',
+  "export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;",
+  '/** One client message of the given `type`. */',
+  "export type ClientMessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;",
+  '',
+);
+const raw = parts.join('\n');
+
+const biome = spawnSync(
+  join(root, 'node_modules/.bin/biome'),
+  ['format', `--stdin-file-path=${OUT_RELATIVE}`],
+  { cwd: root, input: raw, encoding: 'utf8' },
+);
+if (biome.status !== 0) fail(`biome could not format the output:\n${biome.stderr}`);
+const text = biome.stdout;
+
+if (process.argv.includes('--check')) {
+  let current = '';
+  try {
+    current = readFileSync(OUT, 'utf8');
+  } catch {
+    // missing: stale
+  }
+  if (current !== text) {
+    console.error('generated signaling types are stale: run make gen');
+    console.error(`(frontend/${OUT_RELATIVE} differs from what protocol.schema.json generates)`);
+    process.exit(1);
+  }
+  console.log('generated signaling types are up to date');
+} else {
+  writeFileSync(OUT, text);
+  console.log(`wrote ${OUT_RELATIVE}`);
+}
