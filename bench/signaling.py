@@ -1,7 +1,7 @@
 """Signaling benchmark: relay round trip (p50/p99) and messages/s, against the PeerJS server
 and a raw websocket echo, in the same run on the same machine; then two instances via Redis.
 
-    .venv/bin/python bench/signaling.py            # full run (a few minutes)
+    .venv/bin/python bench/signaling.py            # full run (about a minute on 2 cores)
     .venv/bin/python bench/signaling.py --quick    # fewer messages, for a smoke check
 
 Everything binds 127.0.0.1 and every process started here is stopped by its PID at the end.
@@ -15,6 +15,7 @@ Scenarios, each with the same client code:
                    numbered messages checked for loss and order.
 PeerJS (npm `peer`, bench/peerjs) relays the same payloads as CANDIDATE messages to `dst`.
 Our instances run with the message-rate limit raised (a benchmark floods on purpose).
+The machine may be shared: the load average before and after is printed with the figures.
 """
 
 from __future__ import annotations
@@ -357,7 +358,12 @@ def check_health(ports: list[int]) -> None:
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5, trust_env=False).raise_for_status()
 
 
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 async def run(args: argparse.Namespace) -> int:
+    load_before = load_average()
     work = Path(tempfile.mkdtemp(prefix="halcyon-bench-"))
     keys = SigningKeys.load_or_create(work / "keys.json")
     api = ApiStandIn(keys)
@@ -412,7 +418,9 @@ async def run(args: argparse.Namespace) -> int:
 
     ours, peer, echo, redis = one_room
     ours_n, peer_n, echo_n, redis_n = many
-    print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}\n")
+    print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}")
+    print(f"load average (1, 5, 15 min): {load_before} before, {load_average()} after")
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
     print(f"One room (2 connections), {rounds_one} round trips:")
     print(table(one_room))
     print(f"\n100 connections ({pairs} rooms of 2; echo: 100 clients), {rounds_many} round trips each:")

@@ -11,7 +11,10 @@ empty seat. Claims are atomic (a Lua script on Redis), so two instances racing f
 seat cannot both win.
 
 Messages are text payloads published on a room's channel to every instance watching that
-room; Redis delivers them in publish order, which the relay relies on.
+room; Redis delivers them in publish order, which the relay relies on. On Redis they go over
+two raw connections of our own (one publishing, one subscribed), not through redis-py: the
+relay across instances is a hot path, and redis-py's per-command round trip and pub/sub
+reader cost more than the rest of the relay.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,11 @@ class Bus(ABC):
 
     @abstractmethod
     async def publish(self, room: str, payload: str) -> None: ...
+
+    def publish_now(self, room: str, payload: str) -> bool:  # noqa: ARG002 - a bus that cannot says so
+        """Publish without waiting if the bus can take it at once; False (nothing published) if
+        not: then `await publish()`."""
+        return False
 
     @abstractmethod
     async def claim_seat(
@@ -115,8 +123,12 @@ class InProcessBus(Bus):
         self._watched.discard(room)
 
     async def publish(self, room: str, payload: str) -> None:
+        self.publish_now(room, payload)
+
+    def publish_now(self, room: str, payload: str) -> bool:
         if self._handler is not None and room in self._watched:
             self._handler(room, payload)
+        return True
 
     def _room(self, room: str) -> _MemoryRoom:
         now = time.monotonic()
@@ -218,7 +230,160 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+class _Incomplete(Exception):
+    """The buffer ends inside a reply: wait for more bytes."""
+
+
+class ReplyError(Exception):
+    """Redis answered a command with an error."""
+
+
+def _command(*parts: bytes) -> bytes:
+    """One command in RESP (an array of bulk strings)."""
+    out = [b"*%d\r\n" % len(parts)]
+    for part in parts:
+        out.append(b"$%d\r\n" % len(part))
+        out.append(part)
+        out.append(b"\r\n")
+    return b"".join(out)
+
+
+_MESSAGE = b"*3\r\n$7\r\nmessage\r\n"  # how every pub/sub message starts
+
+
+def _bulk(buf: bytearray, pos: int) -> tuple[bytes, int]:
+    """A bulk string at `pos` ("$<size>\\r\\n<bytes>\\r\\n")."""
+    end = buf.find(b"\r\n", pos)
+    if end < 0:
+        raise _Incomplete
+    if buf[pos] != 0x24:
+        raise ConnectionError("unexpected reply from Redis")
+    start = end + 2
+    stop = start + int(buf[pos + 1 : end])
+    if len(buf) < stop + 2:
+        raise _Incomplete
+    return bytes(buf[start:stop]), stop + 2
+
+
+def _reply(buf: bytearray, pos: int) -> tuple[Any, int]:
+    """Parse one RESP2 reply at `pos`: (value, position after it). Raises _Incomplete."""
+    if buf.startswith(_MESSAGE, pos):  # the common case, read without the general parser
+        channel, after = _bulk(buf, pos + len(_MESSAGE))
+        data, after = _bulk(buf, after)
+        return [b"message", channel, data], after
+    end = buf.find(b"\r\n", pos)
+    if end < 0:
+        raise _Incomplete
+    kind, line, after = buf[pos], buf[pos + 1 : end], end + 2
+    if kind == 0x24:  # $ bulk string
+        size = int(line)
+        if size < 0:
+            return None, after
+        if len(buf) < after + size + 2:
+            raise _Incomplete
+        return bytes(buf[after : after + size]), after + size + 2
+    if kind == 0x2A:  # * array
+        count = int(line)
+        if count < 0:
+            return None, after
+        items = []
+        for _ in range(count):
+            item, after = _reply(buf, after)
+            items.append(item)
+        return items, after
+    if kind == 0x3A:  # : integer
+        return int(line), after
+    if kind == 0x2B:  # + simple string
+        return bytes(line), after
+    if kind == 0x2D:  # - error
+        return ReplyError(line.decode(errors="replace")), after
+    raise ConnectionError(f"unexpected reply from Redis: {bytes(buf[pos : pos + 1])!r}")
+
+
+class _Link(asyncio.Protocol):
+    """One raw connection to Redis: commands are written without waiting for their replies (in
+    order, on one connection), replies and pub/sub messages are parsed as they arrive and
+    handed to `on_reply` in the event loop's reading callback, with no task switch."""
+
+    def __init__(self, on_reply: Callable[[Any], None]) -> None:
+        self._on_reply = on_reply
+        self._buf = bytearray()
+        self.transport: asyncio.Transport | None = None
+        self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._drained: asyncio.Future[None] | None = None
+        self._out: list[bytes] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # a stream connection's transport
+
+    def connection_lost(self, exc: Exception | None) -> None:  # noqa: ARG002 - nothing to do with it
+
+        self.transport = None
+        if not self.lost.done():
+            self.lost.set_result(None)
+        self.resume_writing()
+
+    def pause_writing(self) -> None:
+        if self._drained is None:
+            self._drained = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self) -> None:
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+        self._drained = None
+
+    def data_received(self, data: bytes) -> None:
+        buf = self._buf
+        buf += data
+        pos = 0
+        try:
+            while pos < len(buf):
+                value, pos_after = _reply(buf, pos)
+                pos = pos_after
+                self._on_reply(value)
+        except _Incomplete:
+            pass
+        except Exception:  # a reply we cannot read: drop the connection, it will be re-made
+            log.exception("redis bus: bad reply")
+            if self.transport is not None:
+                self.transport.abort()
+        del buf[:pos]
+
+    def send(self, *parts: bytes) -> None:
+        """Queue a command; what is queued in one turn of the event loop goes out in one write
+        (under load many publications share a system call, and Redis reads them in one go)."""
+        if self.transport is None or self.transport.is_closing():
+            raise ConnectionError("the Redis bus is not connected")
+        self.write(_command(*parts))
+
+    def write(self, command: bytes) -> None:
+        """Queue one command already in RESP."""
+        if not self._out:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._out.append(command)
+
+    def _flush(self) -> None:
+        out, self._out = self._out, []
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"".join(out))
+
+    @property
+    def paused(self) -> bool:
+        return self._drained is not None
+
+    async def drain(self) -> None:
+        if self._drained is not None:
+            await asyncio.shield(self._drained)
+
+
 class RedisBus(Bus):
+    """Seats and room state through redis-py and Lua scripts (atomic claims); messages through
+    two raw connections of our own: one publishing (commands pipelined, never awaited one by
+    one, and Redis told not to reply: a room's messages leave in order on that one connection)
+    and one subscribed to the rooms this instance has connections in. Both reconnect on their
+    own; a publication while Redis is unreachable raises, and the client whose message it was
+    reconnects."""
+
     kind = "redis"
 
     def __init__(self, url: str, *, prefix: str = "halcyon:sig") -> None:
@@ -227,12 +392,16 @@ class RedisBus(Bus):
         self._url = url
         self._prefix = prefix
         self._redis: Redis = Redis.from_url(url, decode_responses=False)
-        self._pubsub: Any = None
-        self._reader: asyncio.Task[None] | None = None
         self._handler: Handler | None = None
         self._watched: set[str] = set()
         self._confirmed: dict[str, asyncio.Event] = {}
         self._lock = asyncio.Lock()
+        self._pub: _Link | None = None
+        self._sub: _Link | None = None
+        self._keeper: asyncio.Task[None] | None = None
+        self._room_start = len(self._key(""))  # "<prefix>:room:"
+        self._channel_bytes: dict[str, bytes] = {}
+        self.publish_errors = 0
         self._claim = self._redis.register_script(_CLAIM)
         self._refresh = self._redis.register_script(_REFRESH)
         self._release = self._redis.register_script(_RELEASE)
@@ -244,62 +413,117 @@ class RedisBus(Bus):
     def _channel(self, room: str) -> str:
         return self._key(room, "ch")
 
+    # --- the raw connections --------------------------------------------------------------------
+    async def _connect(self, on_reply: Callable[[Any], None]) -> _Link:
+        loop = asyncio.get_running_loop()
+        kwargs = self._redis.connection_pool.connection_kwargs
+        link: _Link
+        if "path" in kwargs:
+            _, link = await loop.create_unix_connection(lambda: _Link(on_reply), kwargs["path"])
+        else:
+            ssl = None
+            if self._url.startswith("rediss:"):
+                import ssl as ssl_module
+
+                ssl = ssl_module.create_default_context()
+            _, link = await asyncio.wait_for(
+                loop.create_connection(
+                    lambda: _Link(on_reply), kwargs.get("host", "127.0.0.1"), kwargs.get("port", 6379), ssl=ssl
+                ),
+                timeout=5,
+            )
+        password = kwargs.get("password")
+        if password:
+            username = kwargs.get("username")
+            auth = [username.encode(), password.encode()] if username else [password.encode()]
+            link.send(b"AUTH", *auth)
+        return link
+
+    def _on_pub_reply(self, value: Any) -> None:
+        if isinstance(value, ReplyError):
+            self.publish_errors += 1
+            log.warning("redis bus: a command failed: %s", value)
+
+    def _on_sub_reply(self, value: Any) -> None:
+        if not isinstance(value, list) or not value:
+            if isinstance(value, ReplyError):
+                log.warning("redis bus: subscription failed: %s", value)
+            return
+        kind = value[0]
+        if kind == b"message":
+            channel: bytes = value[1]
+            if not channel.endswith(b":ch"):
+                return
+            room = channel[self._room_start : -3].decode()
+            if self._handler is not None and room in self._watched:
+                try:
+                    self._handler(room, value[2].decode())
+                except Exception:
+                    log.exception("bus handler failed")
+        elif kind == b"subscribe":
+            event = self._confirmed.get(_text(value[1]))
+            if event is not None:
+                event.set()
+
+    async def _open_links(self) -> None:
+        pub = await self._connect(self._on_pub_reply)
+        # Publications need no answer (how many instances got one): Redis sends none, which
+        # spares it a write and us a read per batch. A lost connection is still noticed.
+        pub.send(b"CLIENT", b"REPLY", b"OFF")
+        self._pub = pub
+        sub = await self._connect(self._on_sub_reply)
+        # A standing subscription keeps the subscriber in pub/sub mode while no room is watched.
+        channels = [f"{self._prefix}:alive", *(self._channel(room) for room in self._watched)]
+        sub.send(b"SUBSCRIBE", *(c.encode() for c in channels))
+        self._sub = sub
+
+    async def _keep_links(self) -> None:
+        """Re-make a lost connection (and the subscriptions) until closed."""
+        while True:
+            pub, sub = self._pub, self._sub
+            if pub is not None and sub is not None:
+                await asyncio.wait([pub.lost, sub.lost], return_when=asyncio.FIRST_COMPLETED)
+                log.warning("redis bus: connection lost, reconnecting")
+            for link in (self._pub, self._sub):
+                if link is not None and link.transport is not None:
+                    link.transport.abort()
+            self._pub = self._sub = None
+            await asyncio.sleep(0.5)
+            try:
+                await self._open_links()
+            except (OSError, TimeoutError) as exc:
+                log.warning("redis bus: reconnect failed: %s", type(exc).__name__)
+
     async def start(self, handler: Handler) -> None:
         self._handler = handler
         await self._redis.ping()
-        self._pubsub = self._redis.pubsub()
-        # A standing subscription keeps the pub/sub connection open while no room is watched.
-        await self._pubsub.subscribe(f"{self._prefix}:alive")
-        self._reader = asyncio.create_task(self._read(), name="redis-bus-reader")
-
-    async def _read(self) -> None:
-        prefix_len = len(self._key(""))  # "<prefix>:room:"
-        while True:
-            try:
-                # Block until a message comes: the standing subscription keeps this valid.
-                message = await self._pubsub.get_message(timeout=None)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # connection lost: keep trying, redis-py reconnects
-                log.warning("redis bus read failed: %s", type(exc).__name__)
-                await asyncio.sleep(0.5)
-                continue
-            if message is None:
-                continue
-            kind = message["type"]
-            channel = _text(message["channel"])
-            if kind == "subscribe":
-                event = self._confirmed.get(channel)
-                if event is not None:
-                    event.set()
-                continue
-            if kind != "message" or not channel.endswith(":ch"):
-                continue
-            room = channel[prefix_len:-3]
-            if self._handler is not None and room in self._watched:
-                try:
-                    self._handler(room, _text(message["data"]))
-                except Exception:
-                    log.exception("bus handler failed")
+        await self._open_links()
+        self._keeper = asyncio.create_task(self._keep_links(), name="redis-bus-links")
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
+        self._handler = None
+        if self._keeper is not None:
+            self._keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
-        if self._pubsub is not None:
-            with contextlib.suppress(Exception):
-                await self._pubsub.aclose()
+                await self._keeper
+            self._keeper = None
+        for link in (self._pub, self._sub):
+            if link is not None and link.transport is not None:
+                link.transport.close()
+        self._pub = self._sub = None
         await self._redis.aclose()
 
     async def watch(self, room: str) -> None:
         async with self._lock:
             if room in self._watched:
                 return
+            sub = self._sub
+            if sub is None or sub.transport is None or sub.transport.is_closing():
+                raise ConnectionError("the Redis bus is not connected")
             channel = self._channel(room)
             event = self._confirmed[channel] = asyncio.Event()
             self._watched.add(room)
-            await self._pubsub.subscribe(channel)
+            sub.send(b"SUBSCRIBE", channel.encode())
         # Wait for Redis to confirm, so nothing published right after a join is missed.
         try:
             await asyncio.wait_for(event.wait(), timeout=3)
@@ -311,12 +535,33 @@ class RedisBus(Bus):
             if room not in self._watched:
                 return
             self._watched.discard(room)
-            await self._pubsub.unsubscribe(self._channel(room))
+            if self._sub is not None:
+                self._sub.send(b"UNSUBSCRIBE", self._channel(room).encode())
+
+    def publish_now(self, room: str, payload: str) -> bool:
+        pub = self._pub
+        if pub is None or pub.paused or pub.transport is None or pub.transport.is_closing():
+            return False
+        self._publish(pub, room, payload)
+        return True
+
+    def _publish(self, pub: _Link, room: str, payload: str) -> None:
+        channel = self._channel_bytes.get(room)
+        if channel is None:
+            channel = self._channel_bytes[room] = self._channel(room).encode()
+            if len(self._channel_bytes) > 10000:  # rooms come and go: forget the oldest
+                del self._channel_bytes[next(iter(self._channel_bytes))]
+        body = payload.encode()
+        pub.write(b"*3\r\n$7\r\nPUBLISH\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(channel), channel, len(body), body))
 
     async def publish(self, room: str, payload: str) -> None:
-        # Awaited by the sender's own loop, so one sender's messages leave in order; senders
-        # publish concurrently over the connection pool.
-        await self._redis.publish(self._channel(room), payload)
+        # Written at once, its reply not awaited: one connection keeps publications in order.
+        # Waits only while Redis reads slower than we write.
+        pub = self._pub
+        if pub is None or pub.transport is None or pub.transport.is_closing():
+            raise ConnectionError("the Redis bus is not connected")
+        self._publish(pub, room, payload)
+        await pub.drain()
 
     async def claim_seat(
         self, room: str, role: str, other_role: str, user: str, conn: str, *, lease: float

@@ -35,8 +35,8 @@ class CloseCode(IntEnum):
 
     NORMAL = 1000  # the client left, or a pre-call check finished
     GOING_AWAY = 1001  # this instance is shutting down: reconnect (another instance takes over)
-    SERVICE_RESTART = 1012  # sent by the server library when the process stops: reconnect
-    MESSAGE_TOO_BIG = 1009  # frame above the transport's hard cap (16 MiB), closed by the server library
+    SERVICE_RESTART = 1012  # the server process is restarting (uvicorn sent it; we send 1001): reconnect
+    MESSAGE_TOO_BIG = 1009  # frame above the transport's hard cap (4 MiB), closed by the server library
     INTERNAL_ERROR = 1011
     CONSULT_ENDED = 4000  # the psychiatrist ended the consult: do not reconnect
     BAD_HELLO = 4400  # the first message was not a valid `hello`, or the protocol version is unsupported
@@ -297,6 +297,40 @@ server_messages: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
 
 def encode(message: BaseModel) -> str:
     return message.model_dump_json()
+
+
+RELAYED: dict[type[BaseModel], type[BaseModel]] = {
+    SendOffer: RelayedOffer,
+    SendAnswer: RelayedAnswer,
+    SendCandidate: RelayedCandidate,
+}
+_DEFAULTS: dict[type[BaseModel], dict[str, str]] = {
+    model: {name: json.dumps(f.default) for name, f in model.model_fields.items() if not f.is_required()}
+    for model in RELAYED
+}
+
+
+def relayed_json(sender: str, msg: SendOffer | SendAnswer | SendCandidate, raw: str | None) -> str:
+    """What the other seat receives for an offer, answer or candidate: the sender's message with
+    `sender` added (and the fields it left out, with their defaults).
+
+    `raw` is the client's text when it passed *strict* validation against `msg`'s model (JSON
+    types exactly as the schema says, no coercion, no extra fields): then the relayed message
+    is that text with `"sender"` spliced in, not parsed into a model and serialised again, and it
+    still satisfies the server-side schema (tests/signaling/test_protocol.py checks both forms
+    agree). Without `raw` the relayed model is built and serialised as usual. `sender` is a
+    seat role the server set, never client input.
+    """
+    body = raw.lstrip() if raw is not None else ""
+    if not body.startswith("{"):
+        relayed = RELAYED[type(msg)](sender=sender, **msg.model_dump(exclude={"type"}))
+        return relayed.model_dump_json()
+    given = msg.model_fields_set
+    missing = ""
+    for name, default in _DEFAULTS[type(msg)].items():
+        if name not in given:
+            missing += f'"{name}":{default},'
+    return f'{{"sender":"{sender}",{missing}{body[1:]}'
 
 
 def json_schema() -> dict[str, Any]:

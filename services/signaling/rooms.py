@@ -1,8 +1,9 @@
 """Rooms: two seats per consult, the waiting room, relay, presence, heartbeats and limits.
 
-A `Connection` is one websocket. Its outgoing messages go through a bounded queue drained by
-its own writer task, so relaying never waits for a slow reader (a reader that falls too far
-behind is closed instead) and one flooding client cannot stall another room.
+A `Connection` is one websocket. Its outgoing messages go straight to the socket while the
+transport takes them without waiting, else through a bounded queue drained by a writer task,
+so relaying never waits for a slow reader (a reader that falls too far behind is closed
+instead) and one flooding client cannot stall another room.
 
 `Rooms` keeps the rooms this instance has connections in; seats and room state live on the
 bus (bus.py) so several instances share them. What crosses the bus is a small text envelope,
@@ -25,9 +26,9 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Iterable
+from typing import Protocol
 
 from pydantic import BaseModel
-from starlette.websockets import WebSocket
 
 from services.common.clock import utcnow
 from services.common.join import JoinClaims, SeatRole
@@ -52,9 +53,6 @@ from services.signaling.protocol import (
     Ping,
     Pong,
     Presence,
-    RelayedAnswer,
-    RelayedCandidate,
-    RelayedOffer,
     Replaced,
     ReportConnectionState,
     RoomUpdate,
@@ -63,20 +61,44 @@ from services.signaling.protocol import (
     SendChat,
     SendOffer,
     encode,
+    relayed_json,
 )
 
 log = logging.getLogger(__name__)
 
 US = "\x1f"  # unit separator: never appears in our JSON (json escapes control characters)
 SWEEP_EVERY = 1.0
+OTHER_ROLE = {role.value: role.other.value for role in SeatRole}
+CLOSE_GRACE_SECONDS = 10.0  # after deciding to close, the longest a connection may linger
+
+
+class Socket(Protocol):
+    """The websocket under a `Connection` (endpoints.py adapts the `websockets` server's)."""
+
+    def write_now(self, text: str) -> bool:
+        """Hand `text` to the transport at once if it can take it without waiting; False if not."""
+
+    async def write(self, text: str) -> None:
+        """Send `text`, waiting while the transport's buffer is full."""
+
+    async def close(self, code: int) -> None: ...
+
+    def abort(self) -> None:
+        """Drop the connection without a closing handshake."""
 
 
 class Connection:
-    """One websocket: identity, limits and an outgoing queue with its own writer."""
+    """One websocket: identity, limits and outgoing messages.
 
-    def __init__(self, ws: WebSocket, settings: SignalingSettings) -> None:
+    A message goes straight to the socket when nothing is queued before it and the transport
+    takes it without waiting (the common case: no task switch, no copy). Otherwise it waits in
+    a bounded queue drained by a writer task started on demand, so relaying never waits for a
+    slow reader; a reader that lets `send_queue_size` messages pile up is closed (4504).
+    """
+
+    def __init__(self, socket: Socket, settings: SignalingSettings) -> None:
         self.id = secrets.token_hex(8)
-        self.ws = ws
+        self.socket = socket
         self.settings = settings
         self.room: Room | None = None
         self.role = ""
@@ -91,17 +113,21 @@ class Connection:
         self._refilled = self.last_seen
         self._out: deque[str] = deque()
         self._wake = asyncio.Event()
-        self.reader: asyncio.Task[object] | None = None
+        self._writer: asyncio.Task[None] | None = None
 
     # --- sending ----------------------------------------------------------------------------
     def send(self, message: BaseModel | str) -> None:
         if self.closing:
             return
+        text = message if isinstance(message, str) else encode(message)
+        # Everything not in the queue is already with the transport, so writing now keeps order.
+        if not self._out and self.socket.write_now(text):
+            return
         if len(self._out) >= self.settings.send_queue_size:
             self.fail(CloseCode.TOO_SLOW, "too_slow", "You are not reading messages fast enough.")
             return
-        self._out.append(message if isinstance(message, str) else encode(message))
-        self._wake.set()
+        self._out.append(text)
+        self._kick()
 
     def close(self, code: int, final: BaseModel | str | None = None) -> None:
         """Send `final` (after what is queued), then close with `code`."""
@@ -111,7 +137,10 @@ class Connection:
             self._out.append(final if isinstance(final, str) else encode(final))
         self.closing = True
         self.close_code = int(code)
-        self._wake.set()
+        self._kick()
+        # A client that reads nothing (its buffers full) or never answers our close frame must
+        # not hold the connection forever.
+        asyncio.get_running_loop().call_later(CLOSE_GRACE_SECONDS, self.socket.abort)
 
     def error(self, code: str, message: str) -> None:
         self.send(ErrorMessage(code=code, message=message))
@@ -120,28 +149,41 @@ class Connection:
         """An error message, then the documented close code."""
         self.close(close_code, ErrorMessage(code=code, message=message, close_code=int(close_code)))
 
-    async def write_loop(self) -> None:
+    def _kick(self) -> None:
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_loop())
+        else:
+            self._wake.set()
+
+    async def _write_loop(self) -> None:
         try:
             while True:
                 self._wake.clear()
                 while self._out:
-                    await self.ws.send_text(self._out.popleft())
+                    await self.socket.write(self._out.popleft())
                 if self.closing:
                     break
                 await self._wake.wait()
-            await self.ws.close(self.close_code)
+            await self.socket.close(self.close_code)
         except Exception:  # the client went away mid-write: nothing left to tell it
             self.closing = True
             self._out.clear()
-        finally:
-            # A client that never answers our close frame must not hold its handler forever.
-            reader = self.reader
-            if reader is not None and not reader.done():
-                asyncio.get_running_loop().call_later(2.0, reader.cancel)
+
+    async def finish(self) -> None:
+        """Close (normally, unless a close code was chosen) and wait for the close to go out."""
+        self.close(self.close_code if self.closing else CloseCode.NORMAL)
+        writer = self._writer
+        if writer is None:
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(writer), timeout=CLOSE_GRACE_SECONDS)
+        if not writer.done():
+            writer.cancel()
+            self.socket.abort()
 
     # --- limits -----------------------------------------------------------------------------
-    def take_token(self) -> bool:
-        now = time.monotonic()
+    def take_token(self, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
         self._tokens = min(
             float(self.settings.rate_burst), self._tokens + (now - self._refilled) * self.settings.rate_per_second
         )
@@ -182,6 +224,7 @@ class Rooms:
         self._sweeper: asyncio.Task[None] | None = None
         self._last_refresh = time.monotonic()
         self.instance = secrets.token_hex(4)
+        self._closed = False
 
     def _envelope(self, kind: str, arg: str, text: str = "") -> str:
         return f"{kind}{US}{arg}{US}{self.instance}{US}{text}"
@@ -195,6 +238,9 @@ class Rooms:
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="rooms-sweeper")
 
     async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -354,7 +400,31 @@ class Rooms:
                 await self.bus.unwatch(room.id)
 
     # --- messages ---------------------------------------------------------------------------
-    async def handle(self, conn: Connection, msg: ClientMessage) -> None:
+    def handle_now(self, conn: Connection, msg: ClientMessage, raw: str | None = None) -> bool:
+        """Handle `msg` without waiting, if that is possible: a ping, or a relay the other seat's
+        connection here (or the bus) takes at once. False, having done nothing: use `handle`."""
+        room = conn.room
+        if room is None:
+            return False
+        if isinstance(msg, Ping):
+            conn.send(Pong(ts=msg.ts))
+            return True
+        if not isinstance(msg, SendOffer | SendAnswer | SendCandidate):
+            return False
+        if room.state != "admitted":
+            return False  # `handle` refuses it
+        other = OTHER_ROLE[conn.role]
+        target = room.conns.get(other)
+        text = relayed_json(conn.role, msg, raw)
+        if target is not None:
+            target.send(text)
+        elif not self.bus.publish_now(room.id, self._envelope("d", other, text)):
+            return False
+        room.last_activity = time.monotonic()
+        return True
+
+    async def handle(self, conn: Connection, msg: ClientMessage, raw: str | None = None) -> None:
+        """One client message. `raw`: its text, when it passed strict validation (relayed as is)."""
         room = conn.room
         if room is None:
             raise RuntimeError("handle() before join()")
@@ -367,20 +437,7 @@ class Rooms:
             if room.state != "admitted":
                 conn.error("not_admitted", "The psychiatrist has not admitted the patient yet.")
                 return
-            relayed: BaseModel
-            if isinstance(msg, SendOffer):
-                relayed = RelayedOffer(sender=conn.role, sdp=msg.sdp, iceRestart=msg.iceRestart)
-            elif isinstance(msg, SendAnswer):
-                relayed = RelayedAnswer(sender=conn.role, sdp=msg.sdp)
-            else:
-                relayed = RelayedCandidate(
-                    sender=conn.role,
-                    candidate=msg.candidate,
-                    sdpMid=msg.sdpMid,
-                    sdpMLineIndex=msg.sdpMLineIndex,
-                    usernameFragment=msg.usernameFragment,
-                )
-            await self.deliver(room, [other], encode(relayed))
+            await self.deliver(room, [other], relayed_json(conn.role, msg, raw))
         elif isinstance(msg, SendChat):
             if room.state != "admitted":
                 conn.error("not_admitted", "Chat opens once the psychiatrist admits the patient.")

@@ -5,6 +5,7 @@ ended, and publication only to instances watching a room, in order."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 
@@ -103,3 +104,31 @@ async def test_publication_reaches_watchers_only_and_in_order(bus: tuple[Bus, li
     await b.publish(watched, "after unwatch")
     await asyncio.sleep(0.1)
     assert len(received) == 200
+
+
+async def test_the_redis_bus_reconnects_and_resubscribes_after_losing_its_connections() -> None:
+    require_redis()
+    received: list[tuple[str, str]] = []
+    b = RedisBus(REDIS_URL, prefix=f"halcyon-test:{uuid.uuid4().hex[:10]}")
+    await b.start(lambda room, payload: received.append((room, payload)))
+    try:
+        room = uuid.uuid4().hex
+        await b.watch(room)
+        await b.publish(room, "before")
+        # Redis drops both of this bus's message connections (and only those).
+        for link in (b._pub, b._sub):
+            assert link is not None
+            assert link.transport is not None
+            host, port = link.transport.get_extra_info("sockname")[:2]
+            await b._redis.client_kill(f"{host}:{port}")
+        deadline = asyncio.get_running_loop().time() + 5
+        n = 0
+        while not any(p.startswith("after") for _, p in received):
+            assert asyncio.get_running_loop().time() < deadline, f"no delivery after reconnecting: {received}"
+            with contextlib.suppress(ConnectionError):
+                await b.publish(room, f"after{n}")
+                n += 1
+            await asyncio.sleep(0.05)
+        assert received[0] == (room, "before")
+    finally:
+        await b.close()

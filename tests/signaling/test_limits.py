@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -210,10 +211,22 @@ async def test_a_room_with_one_idle_party_is_closed(strict: ServerProcess, consu
 
 async def test_a_reader_too_slow_for_its_messages_is_closed_4504(strict: ServerProcess, consult: Consult) -> None:
     patient, psychiatrist = await admitted_pair(strict.url, consult)
-    # A raw socket that never reads: its messages pile up on the server until the queue limit.
+    # A socket that does not read at all: its messages pile up on the server until the queue
+    # limit. Its receive buffer is fixed small (autotuning may grow it to tcp_rmem's maximum,
+    # 32 MB on some machines, and the kernel would hold everything we send).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", int(strict.url.rsplit(":", 1)[1])))
     stalled = await connect(
-        f"{strict.url}/ws/consults/{consult.id}", proxy=None, max_queue=1, ping_interval=None, max_size=2**20
+        f"{strict.url}/ws/consults/{consult.id}",
+        sock=sock,
+        proxy=None,
+        max_queue=1,
+        ping_interval=None,
+        max_size=2**20,
     )
+    stalled.transport.pause_reading()
     await stalled.send(json.dumps({"type": "hello", "protocol": 1, "token": consult.token("psychiatrist")}))
     await psychiatrist.expect("replaced")
     big = json.dumps({"type": "offer", "sdp": "v" * 60_000})
@@ -221,6 +234,7 @@ async def test_a_reader_too_slow_for_its_messages_is_closed_4504(strict: ServerP
         await patient.send(big)
         await asyncio.sleep(0)
     code = None
+    stalled.transport.resume_reading()
     with contextlib.suppress(ConnectionClosed):
         async for _ in stalled:  # drain what the socket buffered, up to the close frame
             pass
@@ -228,3 +242,59 @@ async def test_a_reader_too_slow_for_its_messages_is_closed_4504(strict: ServerP
         code = stalled.protocol.close_rcvd.code
     assert code == 4504, f"expected close 4504 for a stalled reader, got {code}"
     await patient.close()
+
+
+async def test_a_fragmented_message_is_read_whole_and_a_binary_one_is_refused(
+    signaling: ServerProcess, consult: Consult
+) -> None:
+    patient, psychiatrist = await admitted_pair(signaling.url, consult)
+    # A browser may split a large message into frames: the server reads the whole message.
+    await patient.ws.send(
+        ['{"type":"candidate",', '"candidate":"candidate:9 1 udp 1 127.0.0.1 9 typ host",', '"sdpMid":"0"}']
+    )
+    assert (await psychiatrist.expect("candidate"))["candidate"] == "candidate:9 1 udp 1 127.0.0.1 9 typ host"
+    await patient.ws.send(b'{"type":"ping"}')
+    error = await patient.expect("error")
+    assert (error["code"], error["close_code"]) == ("invalid_message", None)
+    await patient.send({"type": "ping", "ts": 5})
+    await patient.expect("pong", ts=5)
+    await patient.close()
+    await psychiatrist.close()
+
+
+async def test_messages_sent_right_behind_hello_are_handled_in_order(
+    signaling: ServerProcess, consult: Consult
+) -> None:
+    patient, psychiatrist = await admitted_pair(signaling.url, consult)
+    await patient.close()
+    await psychiatrist.expect("presence", present=False)
+    # Back on a new connection: hello and a burst of candidates without waiting for `joined`.
+    client = await Client.open(signaling.url, f"/ws/consults/{consult.id}", consult.token("patient"))
+    for i in range(30):
+        await client.send({"type": "candidate", "candidate": f"candidate:{i}", "sdpMid": "0", "sdpMLineIndex": 0})
+    await client.send({"type": "ping", "ts": 9})
+    assert (await client.expect("joined"))["room"] == "admitted"
+    got = [(await psychiatrist.expect("candidate"))["candidate"] for _ in range(30)]
+    assert got == [f"candidate:{i}" for i in range(30)]
+    await client.expect("pong", ts=9)
+    await client.close()
+    await psychiatrist.close()
+
+
+async def test_control_frames_between_messages_of_a_seated_connection_are_answered(
+    signaling: ServerProcess, consult: Consult
+) -> None:
+    patient, psychiatrist = await admitted_pair(signaling.url, consult)
+    for i in range(3):  # a websocket-level ping among relayed messages: answered, order kept
+        await patient.send({"type": "candidate", "candidate": f"before:{i}", "sdpMid": "0", "sdpMLineIndex": 0})
+        pong = await patient.ws.ping(b"p%d" % i)
+        await patient.send({"type": "candidate", "candidate": f"after:{i}", "sdpMid": "0", "sdpMLineIndex": 0})
+        await asyncio.wait_for(pong, timeout=2)
+        assert (await psychiatrist.expect("candidate"))["candidate"] == f"before:{i}"
+        assert (await psychiatrist.expect("candidate"))["candidate"] == f"after:{i}"
+    big = "v" * 40_000  # a frame with a 16-bit length, relayed whole
+    await patient.send({"type": "offer", "sdp": big})
+    assert (await psychiatrist.expect("offer"))["sdp"] == big
+    await patient.ws.close(1000)
+    assert (await psychiatrist.expect("presence", present=False))["reason"] == "left"
+    await psychiatrist.close()

@@ -11,12 +11,15 @@ from pydantic import ValidationError
 
 from services.signaling.protocol import (
     PROTOCOL_VERSION,
+    RELAYED,
     CloseCode,
     Hello,
+    SendAnswer,
     SendCandidate,
     SendOffer,
     client_messages,
     json_schema,
+    relayed_json,
     schema_text,
     server_messages,
 )
@@ -115,3 +118,51 @@ def test_every_close_code_is_documented() -> None:
     docs = DOCS.read_text()
     missing = [f"{c.value} {c.name}" for c in CloseCode if f"`{c.value}`" not in docs]
     assert not missing, f"document these close codes in docs/signaling.md: {missing}"
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        '{"type":"offer","sdp":"v=0 offer","iceRestart":true}',
+        '{"type": "offer", "sdp": "v=0 \\u00e9 offer"}',
+        '  {"type":"answer","sdp":"v=0 answer"}',
+        '{"type":"candidate","candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host","sdpMid":"0","sdpMLineIndex":0}',
+        '{"type":"candidate","candidate":"","sdpMid":null,"sdpMLineIndex":null,"usernameFragment":"u"}',
+        '{"candidate":"c","type":"candidate"}',
+    ],
+)
+def test_a_relayed_message_spliced_from_the_sender_s_text_equals_the_one_built_from_the_model(sent: str) -> None:
+    """Strictly valid offers, answers and candidates are relayed as the sender's text with
+    `sender` added; the receiver must see exactly what the server-side model would produce."""
+    msg = client_messages.validate_json(sent, strict=True)
+    assert isinstance(msg, SendOffer | SendAnswer | SendCandidate)
+    spliced = relayed_json("patient", msg, sent)
+    built = relayed_json("patient", msg, None)  # no text: built from the model
+    assert json.loads(spliced) == json.loads(built)
+    relayed = server_messages.validate_json(spliced)
+    assert relayed.model_dump(mode="json") == json.loads(built)
+    assert json.loads(spliced)["sender"] == "patient"
+
+
+def test_relayed_models_are_the_client_models_plus_the_sender() -> None:
+    for sent, relayed in RELAYED.items():
+        assert set(relayed.model_fields) == set(sent.model_fields) | {"sender"}, relayed.__name__
+
+
+@pytest.mark.parametrize(
+    "lax",
+    [
+        '{"type":"candidate","candidate":"c","sdpMLineIndex":"0"}',
+        '{"type":"offer","sdp":"v=0","iceRestart":"true"}',
+    ],
+)
+def test_coerced_messages_are_not_strictly_valid_so_they_are_re_serialised(lax: str) -> None:
+    """The server relays a client's text only after strict validation; what lax validation
+    coerces (a string for a number or a boolean) is relayed from the model, with proper types."""
+    with pytest.raises(ValidationError):
+        client_messages.validate_json(lax, strict=True)
+    msg = client_messages.validate_json(lax)
+    assert isinstance(msg, SendOffer | SendCandidate)
+    relayed = json.loads(relayed_json("psychiatrist", msg, None))
+    assert relayed.get("sdpMLineIndex", 0) == 0
+    assert relayed.get("iceRestart", True) is True
