@@ -177,6 +177,11 @@ class Settings(CommonSettings):
         description="Shared with signaling to sign call events; empty: <var_dir>/internal_secret (embedded run).",
     )
 
+    # Observability.
+    metrics_enabled: bool = Field(
+        default=True, description="Serve Prometheus metrics at /metrics (keep it off the public origin: see infra/)."
+    )
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from services.api.accounts.service import AuthKit
 from services.api.config import Settings, get_settings
 from services.api.core.db import READ_ONLY, make_engine, make_sessionmaker
-from services.api.core.errors import Problem
+from services.api.core.errors import PROBLEM_MEDIA_TYPE, FieldError, Problem
 from services.api.core.handlers import install_error_handlers
+from services.api.core.metrics import install_metrics
 from services.api.core.middleware import RequestContextMiddleware
 from services.api.core.migrate import ensure_migrated
 from services.api.core.ratelimit import MemoryRateStore, RateStore, RedisRateStore
@@ -101,6 +102,8 @@ def create_app(
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, trust_forwarded=settings.trust_proxy_headers
     )
+    if settings.metrics_enabled:
+        install_metrics(app)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -134,11 +137,56 @@ def _system_routes(app: FastAPI) -> None:
         status = 200 if db == "ok" else 503
         return JSONResponse({"status": "ok" if status == 200 else "degraded", "service": "api", "database": db}, status)
 
+    @app.get(
+        "/readyz",
+        tags=["system"],
+        operation_id="system-readyz",
+        responses={
+            503: {
+                "description": "Not ready: the database or Redis does not answer (named in `errors`)",
+                "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            }
+        },
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness for a load balancer: the database answers a query and Redis (when configured) a PING."""
+        checks = {"database": await _check(_ping_database(request.app.state.engine))}
+        rate = request.app.state.auth_kit.rate
+        checks["redis"] = await _check(rate.redis.ping()) if isinstance(rate, RedisRateStore) else "not configured"
+        failed = [name for name, state in checks.items() if state == "unreachable"]
+        if not failed:
+            return JSONResponse({"status": "ready", "checks": checks})
+        log.warning("not ready: %s unreachable", ", ".join(failed))
+        ctx = getattr(request.state, "ctx", None)
+        problem = Problem(
+            type="https://halcyon.health/problems/not-ready",
+            title="Not ready",
+            status=503,
+            detail=f"Not ready: {' and '.join(failed)} unreachable.",
+            errors=[FieldError(field=name, message=f"{name} did not answer", code="unreachable") for name in failed],
+            request_id=ctx.request_id if ctx else None,
+        )
+        return JSONResponse(problem.model_dump() | {"checks": checks}, 503, media_type=PROBLEM_MEDIA_TYPE)
+
     @app.get("/.well-known/jwks.json", tags=["system"], operation_id="system-jwks")
     async def jwks(request: Request) -> dict[str, Any]:
         """Public keys that verify tokens this API signs (join tokens for signaling)."""
         keys: SigningKeys = request.app.state.auth_kit.keys
         return keys.public_jwks()
+
+
+async def _ping_database(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(**{READ_ONLY: True})
+        await conn.execute(text("SELECT 1"))
+
+
+async def _check(probe: Awaitable[Any]) -> str:
+    try:
+        await asyncio.wait_for(probe, timeout=3.0)
+    except Exception:
+        return "unreachable"
+    return "ok"
 
 
 def _serve_spa(app: FastAPI, dist: Path) -> None:

@@ -80,6 +80,8 @@ class Stack:
     psychiatrist: StaffLogin
     admin: StaffLogin
     psychiatrist_name: str
+    turn_port: int
+    turn_secret: str
     processes: list[ServerProcess] = field(default_factory=list)
 
     def logs(self) -> str:
@@ -258,6 +260,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             psychiatrist=psychiatrist,
             admin=admin,
             psychiatrist_name="Dr. Elena Ortiz",
+            turn_port=turn_port,
+            turn_secret=turn_secret,
             processes=processes,
         )
     finally:

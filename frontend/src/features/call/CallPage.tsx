@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useLocation, useParams, useSearchParams } from 'react-router';
 import { useSession } from '../../api/session';
 import { SelectField } from '../../components/Field';
 import { PageHeading } from '../../components/PageHeading';
@@ -58,6 +58,31 @@ export function CallPage() {
     setController(next);
     void next.start();
   };
+
+  // "Admit" in the waiting room: the psychiatrist joins at once and admits the waiting patient.
+  const admitRequested = (useLocation().state as { admit?: boolean } | null)?.admit === true;
+  const autoJoined = useRef(false);
+  useEffect(() => {
+    if (role !== 'psychiatrist' || !admitRequested || autoJoined.current || booking.isPending)
+      return;
+    autoJoined.current = true;
+    join(null);
+  });
+  useEffect(() => {
+    if (!controller || role !== 'psychiatrist' || !admitRequested) return;
+    let admitted = false;
+    const tryAdmit = () => {
+      const s = controller.getState();
+      if (!admitted && s.phase === 'waiting' && s.peerPresent && s.room !== 'admitted') {
+        admitted = controller.admit();
+      }
+    };
+    tryAdmit();
+    const off = controller.subscribe(tryAdmit);
+    return () => {
+      off();
+    };
+  }, [controller, role, admitRequested]);
 
   if (booking.isPending) return <Loading />;
   if (booking.isError) {
