@@ -42,6 +42,9 @@ export function Layout() {
             {session.status === 'signed-in' && session.user?.role === 'psychiatrist' ? (
               <NavLink to="/today">{t('app.nav.today')}</NavLink>
             ) : null}
+            {session.status === 'signed-in' && session.user?.role === 'admin' ? (
+              <NavLink to="/admin">{t('admin.nav')}</NavLink>
+            ) : null}
             {session.status === 'signed-in' ? (
               <NavLink to="/account">{t('app.nav.account')}</NavLink>
             ) : session.status === 'signed-out' ? (

@@ -25,6 +25,7 @@ function App() {
       <Route path="/sign-in" element={<SignInPage />} />
       <Route path="/account" element={<h1>Account page</h1>} />
       <Route path="/portal" element={<h1>Patient portal</h1>} />
+      <Route path="/today" element={<h1>Psychiatrist today</h1>} />
       <Route path="/book" element={<h1>Book page</h1>} />
       <Route path="/mfa/setup" element={<h1>MFA setup page</h1>} />
     </Routes>
@@ -55,7 +56,8 @@ describe('SignInPage', () => {
     await user.type(code, '123456');
     await user.click(screen.getByRole('button', { name: 'Verify' }));
 
-    expect(await screen.findByRole('heading', { name: 'Account page' })).toBeInTheDocument();
+    // A psychiatrist lands on their day.
+    expect(await screen.findByRole('heading', { name: 'Psychiatrist today' })).toBeInTheDocument();
     expect(getSession()).toMatchObject({ status: 'signed-in', accessToken: 'tok' });
     const mfa = requests.find((r) => r.url.endsWith('/api/auth/login/mfa'));
     expect(await mfa?.json()).toEqual({ mfa_token: 'mfa-abc-123', code: '123456' });
