@@ -195,12 +195,14 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     elapsed: float = 0.0
+    server_cpu: float = 0.0  # seconds of the API process's CPU time spent in the rounds
     samples: list[str] = field(default_factory=list)
 
     def add(self, other: Result) -> None:
         self.latencies += other.latencies
         self.errors += other.errors
         self.elapsed += other.elapsed
+        self.server_cpu += other.server_cpu
         self.samples += other.samples
 
     @property
@@ -220,8 +222,18 @@ class Result:
     def line(self) -> str:
         return (
             f"{self.name:<22} {self.count:>6} req  {self.throughput:>8.1f} req/s  "
-            f"p50 {self.pct(0.50):>7.1f} ms  p99 {self.pct(0.99):>7.1f} ms  errors {self.errors}"
+            f"p50 {self.pct(0.50):>7.1f} ms  p99 {self.pct(0.99):>7.1f} ms  errors {self.errors}  "
+            f"server CPU {1000 * self.server_cpu / max(1, self.count):.1f} ms/req"
         )
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def drive(
@@ -232,6 +244,7 @@ async def drive(
     make_body: object,
     path: str,
     max_seconds: float,
+    server_pid: int = 0,
 ) -> Result:
     result = Result(name)
     counter = iter(range(requests))
@@ -256,9 +269,11 @@ async def drive(
             if not ok:
                 result.errors += 1
 
+    cpu0 = process_cpu(server_pid) if server_pid else 0.0
     start = time.perf_counter()
     await asyncio.gather(*(worker(i) for i in range(len(headers))))
     result.elapsed = time.perf_counter() - start
+    result.server_cpu = process_cpu(server_pid) - cpu0 if server_pid else 0.0
     return result
 
 
@@ -311,15 +326,17 @@ async def run(args: argparse.Namespace) -> int:
                 await drive("warm-up", client, headers, warm, booking_body, "/api/bookings", args.max_seconds)
                 minimal, booking = Result("minimal INSERT"), Result(f"booking ({args.visit})")
                 per_round = max(1, args.requests // args.rounds)
+                plan = ((minimal, insert_body, "/api/bench/insert"), (booking, booking_body, "/api/bookings"))
+                load_before = os.getloadavg()
                 for _ in range(args.rounds):
-                    minimal.add(
-                        await drive("", client, headers, per_round, insert_body, "/api/bench/insert", args.max_seconds)
-                    )
-                    booking.add(
-                        await drive("", client, headers, per_round, booking_body, "/api/bookings", args.max_seconds)
-                    )
+                    for total, make_body, path in plan:
+                        total.add(
+                            await drive("", client, headers, per_round, make_body, path, args.max_seconds, server.pid)
+                        )
         ratio = booking.throughput / minimal.throughput if minimal.throughput else 0.0
         print(f"PostgreSQL, {args.clients} concurrent clients, {args.rounds} alternating rounds, loopback")
+        loads = " ".join(f"{x:.2f}" for x in load_before), " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"load average (1, 5, 15 min): {loads[0]} before the rounds, {loads[1]} after")
         print(minimal.line())
         print(booking.line())
         print(f"ratio booking/minimal throughput: {ratio:.2f}x (goal >= 0.80x, 0 errors)")

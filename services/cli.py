@@ -75,7 +75,8 @@ def cmd_audit_verify(_: argparse.Namespace) -> int:
         if report.ok:
             print(f"audit chain intact: {report.checked} entries checked")
             return 0
-        print(f"audit chain BROKEN at entry {report.first_bad_id}: {report.reason} ({report.checked} good before it)")
+        where = f"at entry {report.first_bad_id}" if report.first_bad_id is not None else "at its end"
+        print(f"audit chain BROKEN {where}: {report.reason} ({report.checked} good before it)")
         return 1
 
     return asyncio.run(run())

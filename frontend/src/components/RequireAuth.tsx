@@ -32,5 +32,6 @@ export function safeNext(next: string | null, fallback = '/account'): string {
 export function homePath(role: string | undefined): string {
   if (role === 'patient') return '/portal';
   if (role === 'psychiatrist') return '/today';
+  if (role === 'admin') return '/admin';
   return '/account';
 }

@@ -931,6 +931,8 @@ export const en = {
   'call.closed.unsupported': 'This version of the app cannot join the call. Reload the page.',
   'call.closed.busy': 'The service is busy. Try again in a minute.',
   'call.closed.gave_up': 'We could not reconnect to the call.',
+  'call.writeNote': 'Write the visit note',
+  'call.backToVisit': 'Back to the visit',
   'call.rejoin': 'Join again',
   'call.videos': 'Video',
   'call.remoteVideo': 'Video of {name}',

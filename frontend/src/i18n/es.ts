@@ -948,6 +948,8 @@ export const es: Messages = {
     'Esta versión de la aplicación no puede entrar a la llamada. Recargue la página.',
   'call.closed.busy': 'El servicio está ocupado. Inténtelo de nuevo en un minuto.',
   'call.closed.gave_up': 'No pudimos volver a conectar con la llamada.',
+  'call.writeNote': 'Escribir la nota de la consulta',
+  'call.backToVisit': 'Volver a la cita',
   'call.rejoin': 'Volver a entrar',
   'call.videos': 'Video',
   'call.remoteVideo': 'Video de {name}',

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.api.core.db import Base
@@ -32,3 +32,15 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditChainHead(Base):
+    """The chain's newest hash, in one row: a writer appends by updating it (its row lock orders
+    writers, so the chain never forks) and the verifier checks the newest rows are still there."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))  # the newest entry's hash (the genesis value when empty)
+    prev_hash: Mapped[str] = mapped_column(String(64))  # the one before it: what the newest entry chains to

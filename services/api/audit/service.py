@@ -1,9 +1,14 @@
 """The audit log: `record()` in the same transaction as the change; `verify()` the chain.
 
 Entries are queued on the session and written just before it commits (a `before_commit`
-hook), which keeps the chain lock held for the shortest time. On PostgreSQL a transaction-
-scoped advisory lock orders writers so the chain never forks; SQLite transactions already
-hold the single write lock (BEGIN IMMEDIATE).
+hook), which keeps the chain locked for the shortest time. The chain's newest hash lives in
+one row (`audit_chain_head`); appending updates that row, whose row lock orders writers so the
+chain never forks, and holds until commit. On PostgreSQL a single entry (the usual case) is
+appended in one statement: the UPDATE of the head computes the new hash with `sha256()` from
+the head as it is once the lock is granted (a waiting UPDATE re-reads the committed row), and
+the same statement inserts the entry. Several entries take three statements: lock the head
+(SELECT ... FOR UPDATE), insert them chained in Python, move the head. SQLite transactions
+already hold the single write lock (BEGIN IMMEDIATE) and take the three-statement path.
 """
 
 from __future__ import annotations
@@ -16,22 +21,54 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import JSON, Uuid, bindparam, event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from services.api.audit.models import AuditEntry
+from services.api.audit.models import AuditChainHead, AuditEntry
 from services.api.core.context import RequestContext
+from services.api.core.db import UTCDateTime
 from services.common.clock import utcnow
 
 GENESIS = "0" * 64
 _PENDING = "halcyon_audit_pending"
-_ADVISORY_KEY = 0x4A1C0A0D  # arbitrary constant naming "the audit chain"
+_HEAD = 1  # the id of the chain head's only row
+
+# PostgreSQL, one entry, one round trip. In `SET`, `hash` on the right is the head before this
+# update; `sha256(prev || canonical)` is `_digest` in SQL (the canonical JSON is ASCII).
+_APPEND_ONE = text(
+    """
+    WITH head AS (
+        UPDATE audit_chain_head
+           SET prev_hash = hash,
+               hash = encode(sha256(convert_to(hash || CAST(:canonical AS TEXT), 'UTF8')), 'hex')
+         WHERE id = 1
+     RETURNING prev_hash, hash
+    )
+    INSERT INTO audit_log
+        (at, actor_id, actor_role, action, subject_type, subject_id, patient_id, request_id, ip, detail,
+         prev_hash, hash)
+    SELECT CAST(:at AS TIMESTAMP WITH TIME ZONE), CAST(:actor_id AS UUID), CAST(:actor_role AS VARCHAR),
+           CAST(:action AS VARCHAR), CAST(:subject_type AS VARCHAR), CAST(:subject_id AS VARCHAR),
+           CAST(:patient_id AS UUID), CAST(:request_id AS VARCHAR), CAST(:ip AS VARCHAR), CAST(:detail AS JSON),
+           head.prev_hash, head.hash
+      FROM head
+    RETURNING id
+    """
+).bindparams(
+    bindparam("at", type_=UTCDateTime()),
+    bindparam("actor_id", type_=Uuid()),
+    bindparam("patient_id", type_=Uuid()),
+    bindparam("detail", type_=JSON()),
+)
+
+
+class ChainHeadMissing(RuntimeError):
+    """The audit chain's head row is gone: nothing can be audited, so nothing is written."""
 
 
 def _digest(prev_hash: str, row: dict[str, Any]) -> str:
-    canonical = json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + _canonical(row)).encode()).hexdigest()
 
 
 def _row_fields(e: AuditEntry) -> dict[str, Any]:
@@ -83,20 +120,50 @@ def record(
     session.sync_session.info.setdefault(_PENDING, []).append(entry)
 
 
+def _canonical(row: dict[str, Any]) -> str:
+    return json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _write_pending(session: Session) -> None:
     pending: list[AuditEntry] = session.info.pop(_PENDING, [])
     if not pending:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
-    prev = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
-    prev = prev or GENESIS
+    if len(pending) == 1 and session.get_bind().dialect.name == "postgresql":
+        e = pending[0]
+        fields = _row_fields(e)
+        written = session.execute(
+            _APPEND_ONE,
+            {
+                "canonical": _canonical(fields),
+                "at": e.at,
+                "actor_id": e.actor_id,
+                "actor_role": e.actor_role,
+                "action": e.action,
+                "subject_type": e.subject_type,
+                "subject_id": e.subject_id,
+                "patient_id": e.patient_id,
+                "request_id": e.request_id,
+                "ip": e.ip,
+                "detail": fields["detail"],
+            },
+        ).scalar()
+        if written is None:
+            raise ChainHeadMissing("audit_chain_head has no row: restore it before writing (see the migration)")
+        return
+    # Several entries (or SQLite): lock the head, chain the entries from it, move it.
+    head = session.execute(select(AuditChainHead.hash).where(AuditChainHead.id == _HEAD).with_for_update()).scalar()
+    if head is None:
+        raise ChainHeadMissing("audit_chain_head has no row: restore it before writing (see the migration)")
+    prev = head
     for entry in pending:
         entry.prev_hash = prev
         entry.hash = _digest(prev, _row_fields(entry))
         prev = entry.hash
         session.add(entry)
     session.flush()
+    session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == _HEAD).values(hash=prev, prev_hash=pending[-1].prev_hash)
+    )
 
 
 @event.listens_for(Session, "before_commit")
@@ -123,6 +190,15 @@ class ChainReport:
 
 
 async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainReport:
+    """Walk the chain from the genesis; it must link row to row and reach the recorded head.
+
+    The head is read first: entries appended while the walk runs come after it, so the walk
+    must pass the head's hash somewhere; if it never does, the newest entries were removed.
+    """
+    head = await session.scalar(select(AuditChainHead.hash).where(AuditChainHead.id == _HEAD))
+    if head is None:
+        return ChainReport(0, False, None, "the chain head is missing (audit_chain_head was emptied)")
+    reached_head = head == GENESIS
     prev = GENESIS
     checked = 0
     last_id = 0
@@ -133,6 +209,10 @@ async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainRepo
             )
         ).all()
         if not rows:
+            if not reached_head:
+                return ChainReport(
+                    checked, False, None, "the newest entries were removed (the chain ends before its recorded head)"
+                )
             return ChainReport(checked=checked, ok=True)
         for e in rows:
             if e.prev_hash != prev:
@@ -142,6 +222,7 @@ async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainRepo
             prev = e.hash
             checked += 1
             last_id = e.id
+            reached_head = reached_head or e.hash == head
 
 
 async def search(

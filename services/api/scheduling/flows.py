@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.audit import service as audit
 from services.api.clinicians.models import PsychiatristProfile
-from services.api.clinicians.service import clinician_service
+from services.api.clinicians.service import PsychiatristNotFound, clinician_service
 from services.api.config import Settings
 from services.api.core.context import Actor, RequestContext, Role
 from services.api.core.errors import Conflict, FieldError, Forbidden, NotFound
@@ -26,6 +26,7 @@ from services.api.patients.models import Patient
 from services.api.patients.service import patient_service
 from services.api.scheduling.models import OVERLAP_CONSTRAINT, Booking, BookingReminder, VisitType
 from services.api.scheduling.notify import reminder_times, send_booking_mail
+from services.api.scheduling.repository import BookingTarget, Clash, ClashWindow
 from services.api.scheduling.repository import scheduling_repository as repo
 from services.api.scheduling.service import (
     BeyondHorizon,
@@ -34,6 +35,7 @@ from services.api.scheduling.service import (
     NotLicensedInState,
     SlotInPast,
     TooSoon,
+    availability_bounds,
     cancellation_decision,
     knobs,
     slot_service,
@@ -146,9 +148,13 @@ class BookingFlows:
         starts_at: datetime,
         now: datetime,
         exclude_booking: uuid.UUID | None = None,
+        target: BookingTarget | None = None,
     ) -> timedelta:
-        """Raise the problem with this start time; return the psychiatrist's buffer."""
-        own = await repo.schedule_settings(session, profile.user_id)
+        """Raise the problem with this start time; return the psychiatrist's buffer.
+
+        `target`: the psychiatrist's settings and licence when the caller already read them.
+        """
+        own = target.own if target is not None else await repo.schedule_settings(session, profile.user_id)
         k = knobs(settings, own)
         if starts_at <= now:
             raise SlotInPast.on_field(
@@ -161,7 +167,11 @@ class BookingFlows:
             raise BeyondHorizon.on_field(
                 "body.starts_at", f"Book at most {k.horizon.days} days ahead.", "slot_beyond_horizon"
             )
-        lic = await clinician_service.license_in(session, profile.user_id, patient.state)
+        lic = (
+            target.licence
+            if target is not None
+            else await clinician_service.license_in(session, profile.user_id, patient.state)
+        )
         local_day = starts_at.astimezone(ZoneInfo(profile.time_zone)).date()
         if lic is None or lic.expires_on < local_day:
             raise NotLicensedInState.on_field(
@@ -172,6 +182,25 @@ class BookingFlows:
             )
         duration = timedelta(minutes=visit_type.duration_minutes)
         day = Span(starts_at - timedelta(hours=1), starts_at + timedelta(hours=1))
+        blocked_until = starts_at + duration + k.buffer
+        # The psychiatrist's hours and the bookings in the way, in one round trip.
+        first, last, off_start, off_end = availability_bounds(day)
+        found = await repo.availability(
+            session,
+            [profile.user_id],
+            first=first,
+            last=last,
+            off_start=off_start,
+            off_end=off_end,
+            clashes=ClashWindow(
+                psychiatrist_id=profile.user_id,
+                patient_id=patient.user_id,
+                start=starts_at,
+                end=starts_at + duration,
+                blocked_until=blocked_until,
+                exclude=exclude_booking,
+            ),
+        )
         offered = await slot_service.open_spans(
             session,
             settings,
@@ -181,6 +210,7 @@ class BookingFlows:
             now=now,
             include_busy=False,
             own={profile.user_id: own} if own else {},
+            found=found,
         )
         if not any(s.start == starts_at for s in offered.get(profile.user_id, [])):
             raise NotAnOpenTime.on_field(
@@ -189,19 +219,9 @@ class BookingFlows:
                 "pick a time from the slot search.",
                 "not_an_open_time",
             )
-        blocked_until = starts_at + duration + k.buffer
-        clashes = await repo.clashes(
-            session,
-            psychiatrist_id=profile.user_id,
-            patient_id=patient.user_id,
-            start=starts_at,
-            end=starts_at + duration,
-            blocked_until=blocked_until,
-            exclude=exclude_booking,
-        )
-        expired: list[Booking] = []
-        active: list[Booking] = []
-        for b in clashes:
+        expired: list[Clash] = []
+        active: list[Clash] = []
+        for b in found.clashes:
             lapsed = b.status == "held" and b.hold_expires_at is not None and b.hold_expires_at <= now
             (expired if lapsed else active).append(b)
         if any(
@@ -324,14 +344,27 @@ class BookingFlows:
     ) -> BookingView:
         """Hold a paid visit's time (payment confirms it) or confirm a free one at once."""
         patient = await patient_service.ensure_may_view_chart(session, actor, actor.user_id)
-        visit_type = await visit_type_service.get(session, visit_type_id)
-        profile = await clinician_service.get(session, psychiatrist_id)
+        # Visit type, profile, settings and licence in one round trip (the booking hot path).
+        target = await repo.booking_target(
+            session, visit_type_id=visit_type_id, psychiatrist_id=psychiatrist_id, state=patient.state
+        )
+        visit_type = visit_type_service.found(target.visit_type if target else None)
+        if target is None or target.profile is None:
+            raise PsychiatristNotFound()
+        profile = target.profile
         now = utcnow()
         starts_at = starts_at.astimezone(UTC)
         await visit_type_service.ensure_may_book(session, visit_type, patient.user_id)
         await _requirements(session, visit_type, patient.user_id)
         buffer = await self._check_time(
-            session, settings, patient=patient, profile=profile, visit_type=visit_type, starts_at=starts_at, now=now
+            session,
+            settings,
+            patient=patient,
+            profile=profile,
+            visit_type=visit_type,
+            starts_at=starts_at,
+            now=now,
+            target=target,
         )
         ends_at = starts_at + timedelta(minutes=visit_type.duration_minutes)
         free = visit_type.price_cents == 0

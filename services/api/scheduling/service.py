@@ -31,6 +31,7 @@ from services.api.scheduling.models import (
     TimeOff,
     VisitType,
 )
+from services.api.scheduling.repository import AvailabilityRows
 from services.api.scheduling.repository import scheduling_repository as repo
 from services.api.scheduling.schemas import (
     WEEKDAYS,
@@ -199,7 +200,10 @@ class VisitTypeService:
         return await repo.visit_types(session, active_only=not include_inactive)
 
     async def get(self, session: AsyncSession, visit_type_id: uuid.UUID, *, active_only: bool = True) -> VisitType:
-        vt = await repo.visit_type(session, visit_type_id)
+        return self.found(await repo.visit_type(session, visit_type_id), active_only=active_only)
+
+    def found(self, vt: VisitType | None, *, active_only: bool = True) -> VisitType:
+        """The visit type a caller looked up, or 404 (a retired one is gone unless asked for)."""
         if vt is None or (active_only and not vt.active):
             raise VisitTypeNotFound()
         return vt
@@ -444,6 +448,17 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
+def availability_bounds(within: Span) -> tuple[date, date, datetime, datetime]:
+    """What to read to expand `within`: override dates (a day either side for any zone's local
+    dates) and the time-off range."""
+    return (
+        within.start.date() - timedelta(days=2),
+        within.end.date() + timedelta(days=2),
+        within.start - timedelta(days=1),
+        within.end + timedelta(days=1),
+    )
+
+
 class SlotService:
     async def open_spans(
         self,
@@ -457,21 +472,21 @@ class SlotService:
         include_busy: bool = True,
         exclude_booking: uuid.UUID | None = None,
         own: dict[uuid.UUID, ScheduleSettings] | None = None,
+        found: AvailabilityRows | None = None,
     ) -> dict[uuid.UUID, list[Span]]:
         """Open starts per psychiatrist in `within`; each profile comes with its licence expiry.
 
-        `own`: the psychiatrists' schedule settings when the caller already has them.
+        `own`: the psychiatrists' schedule settings when the caller already has them; `found`:
+        their availability, read with `availability_bounds(within)`, likewise.
         """
         ids = [p.user_id for p, _ in profiles]
         if not ids:
             return {}
         if own is None:
             own = await repo.schedule_settings_for(session, ids)
-        rules = await repo.rules(session, ids)
-        first = within.start.date() - timedelta(days=2)
-        last = within.end.date() + timedelta(days=2)
-        overrides = await repo.overrides(session, ids, first, last)
-        off = await repo.time_off(session, ids, within.start - timedelta(days=1), within.end + timedelta(days=1))
+        if found is None:
+            first, last, off_start, off_end = availability_bounds(within)
+            found = await repo.availability(session, ids, first=first, last=last, off_start=off_start, off_end=off_end)
         busy = (
             await repo.busy(session, ids, within.start - timedelta(days=1), within.end + timedelta(days=1), now)
             if include_busy
@@ -486,9 +501,9 @@ class SlotService:
             licence_end = _day_start(expires_on + timedelta(days=1), zone) - timedelta(microseconds=1)
             result[pid] = expand(
                 zone=zone,
-                rules=[(r.weekday, Window(r.start_time, r.end_time)) for r in rules if r.psychiatrist_id == pid],
-                overrides={o.on_date: parse_windows(o.windows) for o in overrides if o.psychiatrist_id == pid},
-                time_off=[Span(t.starts_at, t.ends_at) for t in off if t.psychiatrist_id == pid],
+                rules=[(weekday, Window(a, b)) for p, weekday, a, b in found.rules if p == pid],
+                overrides={on: parse_windows(windows) for p, on, windows in found.overrides if p == pid},
+                time_off=[Span(a, b) for p, a, b in found.time_off if p == pid],
                 busy=[Span(s, e) for bid, p, s, e in busy if p == pid and bid != exclude_booking],
                 duration=duration,
                 buffer=k.buffer,

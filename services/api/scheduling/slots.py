@@ -75,7 +75,11 @@ def expand(
             w_start = local_instant(day, w.start, zone)
             w_end = local_instant(day, w.end, zone)
             start = w_start
-            while start + duration <= w_end:
+            if start < within.start:
+                # Jump to the first step at or after `within` (earlier starts are never offered):
+                # checking one time must not walk every step of three days.
+                start += -((w_start - within.start) // step) * step
+            while start + duration <= w_end and start < within.end:
                 slot = Span(start, start + duration)
                 blocked = Span(start, start + duration + buffer)
                 if (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.audit.models import AuditEntry
 from services.api.config import Settings
 from services.api.scheduling.models import TimeOff
+from services.api.scheduling.slots import Span, Window, expand
 from services.common.clock import clock, utcnow
 from tests.api.scheduling.factories import create_override, create_psychiatrist, create_visit_type
 from tests.factories import create_patient, sign_in
@@ -228,3 +230,33 @@ async def test_bad_searches_get_a_4xx_naming_the_problem_and_write_nothing(
     r = await search(client, h, visit_type_id=vt.id, from_="2026-02-30", to="2026-03-03")
     assert r.status_code == 422
     assert await session.scalar(select(func.count()).select_from(AuditEntry)) == audit_rows
+
+
+def test_checking_a_narrow_range_offers_exactly_what_the_full_expansion_offers_there() -> None:
+    """Booking expands only an hour either side of the asked time; the jump to that range must
+    land on the same grid as stepping from the window's start, DST changes included."""
+    zone = ZoneInfo("America/Boise")
+    rules = [(d, Window(time(0, 5), time(23, 50))) for d in range(7)]
+    overrides = {date(2026, 3, 8): [Window(time(1, 10), time(4, 0)), Window(time(6, 0), time(21, 0))]}
+    off = [Span(datetime(2026, 11, 1, 15, tzinfo=UTC), datetime(2026, 11, 1, 16, 20, tzinfo=UTC))]
+    busy = [Span(datetime(2026, 3, 9, 17, 5, tzinfo=UTC), datetime(2026, 3, 9, 17, 50, tzinfo=UTC))]
+    common: dict[str, Any] = {
+        "zone": zone,
+        "rules": rules,
+        "overrides": overrides,
+        "time_off": off,
+        "busy": busy,
+        "duration": timedelta(minutes=25),
+        "buffer": timedelta(minutes=10),
+        "step": timedelta(minutes=35),
+        "earliest": datetime(2026, 1, 1, tzinfo=UTC),
+        "latest": datetime(2027, 1, 1, tzinfo=UTC),
+    }
+    for day in (date(2026, 3, 7), date(2026, 3, 8), date(2026, 3, 9), date(2026, 10, 31), date(2026, 11, 1)):
+        midnight = datetime.combine(day, time(0), tzinfo=zone)
+        full = expand(**common, within=Span(midnight - timedelta(days=1), midnight + timedelta(days=2)))
+        assert full, day
+        for minute in range(0, 24 * 60, 20):
+            t = midnight + timedelta(minutes=minute)
+            narrow = Span(t - timedelta(hours=1), t + timedelta(hours=1))
+            assert expand(**common, within=narrow) == [s for s in full if narrow.start <= s.start < narrow.end], t

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { Link } from 'react-router';
 import { type Translate, useI18n } from '../../i18n';
 import { consultMessagesQuery } from './api';
 import { ChatPanel } from './ChatPanel';
@@ -184,6 +185,15 @@ export function CallView({
               {t('call.rejoin')}
             </button>
           ) : null}
+          {state.role === 'psychiatrist' ? (
+            <Link className="button primary" to={`/visits/${bookingId}/note`}>
+              {t('call.writeNote')}
+            </Link>
+          ) : (
+            <Link className="button" to={`/visits/${bookingId}`}>
+              {t('call.backToVisit')}
+            </Link>
+          )}
         </div>
       ) : (
         <div className="call-layout">

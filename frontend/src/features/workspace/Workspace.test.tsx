@@ -473,9 +473,10 @@ describe('ChartSummaryPage', () => {
 });
 
 describe('homePath', () => {
-  it('sends psychiatrists to their day and patients to their portal', () => {
+  it('sends psychiatrists to their day, patients to their portal and admins to the console', () => {
     expect(homePath('psychiatrist')).toBe('/today');
     expect(homePath('patient')).toBe('/portal');
-    expect(homePath('admin')).toBe('/account');
+    expect(homePath('admin')).toBe('/admin');
+    expect(homePath('staff')).toBe('/account');
   });
 });
