@@ -23,7 +23,7 @@ window.bare = {
   async start(config) {
     this.pc = new RTCPeerConnection(config);
     this.pc.onicecandidate = (e) => { if (e.candidate) this.out.push({candidate: e.candidate.toJSON()}); };
-    this.pc.ontrack = (e) => { document.getElementById('remote').srcObject = e.streams[0]; };
+    this.pc.ontrack = (e) => { const v = document.getElementById('remote'); v.srcObject = e.streams[0]; v.play().catch(() => {}); };
     const stream = await navigator.mediaDevices.getUserMedia({video: true, audio: true});
     document.getElementById('self').srcObject = stream;
     for (const t of stream.getTracks()) this.pc.addTrack(t, stream);
@@ -94,7 +94,14 @@ async def bare_call_seconds(browser: Browser, origin: str, turn_port: int, turn_
                 if i not in done and await _playing(page):
                     done[i] = time.monotonic()
             await a.wait_for_timeout(50)
-        assert len(done) == 2, "the bare pages did not connect through coturn within 30 s"
+        if len(done) < 2:
+            states = [
+                await p.evaluate(
+                    "[window.bare.pc.connectionState, window.bare.pc.iceGatheringState, window.bare.remote()]"
+                )
+                for p in pages
+            ]
+            raise AssertionError(f"the bare pages did not connect through coturn within 30 s: {states}")
         return max(done.values()) - start
     finally:
         for context in contexts:

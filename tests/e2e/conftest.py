@@ -197,8 +197,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         internal_secret = secrets.token_urlsafe(24)
         webhook_secret = f"whsec_e2e_{secrets.token_hex(8)}"
 
-        relay_base = 49000 + (os.getpid() % 50) * 100
-        coturn = start_coturn(turn_port, turn_secret, work, min_port=relay_base, max_port=relay_base + 99)
+        relay_base = 40000 + (os.getpid() % 20) * 1000  # room for every allocation of both journeys
+        coturn = start_coturn(turn_port, turn_secret, work, min_port=relay_base, max_port=relay_base + 999)
         processes.append(coturn)
         wait_udp_listening(turn_port, coturn)
 

@@ -262,6 +262,56 @@ async def chat(sender: Page, receiver: Page, text: str) -> None:
     await expect(receiver.get_by_text(text)).to_be_visible(timeout=15_000)
 
 
+async def write_and_sign_note(doc: Page) -> None:
+    """From the ended call: a note from the evaluation template, codes, a summary, signed."""
+    await doc.get_by_role("link", name="Write the visit note").click()
+    await doc.get_by_role("radio", name=re.compile("^Initial psychiatric evaluation")).check()
+    await doc.get_by_role("button", name="Start the draft").click()
+    await doc.get_by_role("textbox", name="Assessment", exact=True).fill(
+        "Major depressive disorder, recurrent, moderate; two adequate antidepressant trials."
+    )
+    await doc.get_by_role("textbox", name="Plan", exact=True).fill(
+        "Begin a series of six ketamine infusions over three weeks."
+    )
+    await doc.get_by_role("button", name="Add a diagnosis").click()
+    await doc.get_by_label("ICD-10 code 1").fill("F33.1")
+    summary = doc.get_by_role("group", name="After-visit summary")
+    await summary.get_by_role("checkbox", name="Plan", exact=True).check()
+    await summary.get_by_role("checkbox", name="Diagnoses (ICD-10)").check()
+    await doc.get_by_label("Instructions for the patient").fill(
+        "Arrange a driver for each infusion day and do not eat for six hours before."
+    )
+    await expect(doc.get_by_text(re.compile("All changes saved"))).to_be_visible(timeout=15_000)
+    await shot(doc, "en-12-note-draft")
+    await doc.get_by_role("button", name="Sign the note…").click()
+    await doc.get_by_role("button", name="Sign now").click()
+    await expect(doc.get_by_text(re.compile("^Signed by"))).to_be_visible(timeout=15_000)
+    await shot(doc, "en-13-note-signed")
+
+
+async def patient_sees_summary(page: Page, stack: Stack) -> None:
+    await page.goto(f"{stack.api}/summaries")
+    await page.get_by_role("link", name=re.compile("Initial psychiatric evaluation")).first.click()
+    await expect(page.get_by_text("Arrange a driver for each infusion day", exact=False)).to_be_visible()
+    await expect(page.get_by_text("Begin a series of six ketamine infusions", exact=False)).to_be_visible()
+    await expect(page.get_by_text("F33.1", exact=False)).to_be_visible()
+    await shot(page, "en-14-summary")
+
+
+async def admin_refunds(admin: Page, stack: Stack, patient_name: str) -> None:
+    await sign_in_staff(admin, stack, stack.admin, r"/admin")
+    await admin.goto(f"{stack.api}/admin/payments")
+    row = admin.get_by_role("row").filter(has_text=patient_name)
+    await expect(row).to_be_visible()
+    await expect(row.get_by_text("$350.00").first).to_be_visible()
+    await shot(admin, "en-15-admin-payments")
+    await row.get_by_role("button", name=re.compile("^Refund")).click()
+    await admin.get_by_label("Reason").fill("The practice cancelled the treatment plan.")
+    await shot(admin, "en-16-admin-refund")
+    await admin.get_by_role("dialog").get_by_role("button", name="Refund", exact=True).click()
+    await expect(admin.get_by_text(re.compile(rf"Refunded \$350\.00 to {patient_name}"))).to_be_visible()
+
+
 def record_timing(call: float, bare: float) -> None:
     """The budget figure (measured, not asserted): admit to both videos vs two bare pages."""
     ratio = call / bare if bare else float("inf")
@@ -300,11 +350,25 @@ async def test_the_whole_journey_in_english(stack: Stack, browser: Browser) -> N
             await doc.get_by_role("button", name=re.compile("^End the visit")).click()
             await doc.get_by_role("button", name=re.compile("^Yes, end the visit")).click()
             await expect(page.get_by_text(re.compile("ended|terminó", re.I)).first).to_be_visible(timeout=15_000)
+            await write_and_sign_note(doc)
         except Exception:
             await shot(doc, "en-failure-psychiatrist")
             raise
         finally:
             await doc_context.close()
+        await patient_sees_summary(page, stack)
+        admin_context, admin = await new_page(browser)
+        await guard_loopback(admin_context, refused)
+        try:
+            await admin_refunds(admin, stack, "Nora Halvorsen")
+        except Exception:
+            await shot(admin, "en-failure-admin")
+            raise
+        finally:
+            await admin_context.close()
+        await page.goto(f"{stack.api}/visits/{booking_id}")
+        await expect(page.get_by_text("$350.00 (in full)")).to_be_visible()
+        await shot(page, "en-17-visit-refunded")
     except Exception:
         await shot(page, "en-failure")
         raise
