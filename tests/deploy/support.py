@@ -96,3 +96,27 @@ def running_nginx(prefix: Path, health_url: str, *, timeout: float = 10.0) -> It
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The `KEY=VALUE` lines of a compose env file (infra/env/*.example): no quoting, `#` comments."""
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        assert sep, f"{path.name}:{number} is not KEY=VALUE: {line!r}"
+        assert key.strip().isidentifier(), f"{path.name}:{number} has no variable name: {line!r}"
+        values[key.strip()] = value
+    return values
+
+
+def access_log(prefix: Path) -> list[dict[str, object]]:
+    """nginx's JSON access log (render.py's `halcyon_json` format), one dict per request."""
+    import json
+
+    path = prefix / "access.log"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

@@ -77,7 +77,11 @@ export function Layout() {
         <div className="container">
           {/* The home page shows the crisis line prominently already. */}
           {location.pathname !== '/' ? (
-            <p>{practice.data?.crisis_line_text || t('app.footer.emergency')}</p>
+            <p>
+              {(language === 'es'
+                ? practice.data?.crisis_line_text_es
+                : practice.data?.crisis_line_text) || t('app.footer.emergency')}
+            </p>
           ) : null}
           {import.meta.env.DEV ? <Link to="/dev/mailbox">{t('app.footer.mailbox')}</Link> : null}
         </div>

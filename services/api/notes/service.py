@@ -50,6 +50,20 @@ SECTION_LABELS = {
     "plan": "Plan",
     "diagnoses": "Diagnoses",
 }
+# What a Spanish-speaking patient reads in an after-visit summary.
+SECTION_LABELS_ES = {
+    "subjective": "Lo que nos contó",
+    "objective": "Exploración",
+    "assessment": "Valoración",
+    "plan": "Plan",
+    "diagnoses": "Diagnósticos",
+}
+TITLES_ES = {
+    TemplateCode.free_consult: "Consulta gratuita",
+    TemplateCode.initial_evaluation: "Evaluación psiquiátrica inicial",
+    TemplateCode.follow_up: "Consulta de seguimiento",
+    TemplateCode.infusion_session: "Sesión de infusión",
+}
 DEFAULT_PLACE = {"video": "10", "audio_only": "10", "in_person": "11"}
 
 
@@ -156,16 +170,20 @@ def billing_lines(note: VisitNote) -> list[BillingLine]:
     ]
 
 
-def visit_summary(note: VisitNote, addenda: Sequence[NoteAddendum]) -> VisitSummaryRead:
+def visit_summary(note: VisitNote, addenda: Sequence[NoteAddendum], language: str = "en") -> VisitSummaryRead:
+    """The shared parts of a signed note, titled and labelled in the patient's language."""
     shared = set(note.summary_sections)
+    code = TemplateCode(note.template)
+    spanish = language == "es"
+    labels = SECTION_LABELS_ES if spanish else SECTION_LABELS
     return VisitSummaryRead(
         note_id=note.id,
-        title=TEMPLATES[TemplateCode(note.template)].title,
+        title=TITLES_ES[code] if spanish else TEMPLATES[code].title,
         visit_at=note.visit_at,
         psychiatrist=note.signer_name,
         signed_at=note.signed_at,
         sections=[
-            SummarySection(section=s, label=SECTION_LABELS[s], text=getattr(note, s)) for s in SECTIONS if s in shared
+            SummarySection(section=s, label=labels[s], text=getattr(note, s)) for s in SECTIONS if s in shared
         ],
         diagnoses=_diagnoses(note) if "diagnoses" in shared else [],
         patient_instructions=note.patient_instructions,
@@ -564,20 +582,23 @@ class NoteService:
     async def my_summaries(
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, page: PageParams
     ) -> Page[VisitSummaryRead]:
-        await patient_service.ensure_may_view_chart(session, actor, actor.user_id)
+        patient = await patient_service.ensure_may_view_chart(session, actor, actor.user_id)
         rows, total = await repo.notes_for_patient(
             session, actor.user_id, signed_only=True, offset=page.offset, limit=page.limit
         )
         addenda = await repo.addenda(session, [n.id for n in rows])
         audit.record(session, ctx, action="visit_summary.listed", subject_type="visit_note", patient_id=actor.user_id)
         return Page(
-            items=[visit_summary(n, addenda[n.id]) for n in rows], total=total, page=page.page, limit=page.limit
+            items=[visit_summary(n, addenda[n.id], patient.language) for n in rows],
+            total=total,
+            page=page.page,
+            limit=page.limit,
         )
 
     async def my_summary(
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, note_id: uuid.UUID
     ) -> VisitSummaryRead:
-        await patient_service.ensure_may_view_chart(session, actor, actor.user_id)
+        patient = await patient_service.ensure_may_view_chart(session, actor, actor.user_id)
         note = await repo.note(session, note_id)
         # Another patient's note, a draft and a missing id look alike: no probing.
         if note is None or note.patient_id != actor.user_id or note.status != "signed":
@@ -590,7 +611,7 @@ class NoteService:
             subject_id=note.id,
             patient_id=note.patient_id,
         )
-        return visit_summary(note, (await repo.addenda(session, [note.id]))[note.id])
+        return visit_summary(note, (await repo.addenda(session, [note.id]))[note.id], patient.language)
 
 
 note_service = NoteService()

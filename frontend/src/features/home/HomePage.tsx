@@ -7,7 +7,7 @@ import { usePageTitle } from '../../components/usePageTitle';
 import { useI18n } from '../../i18n';
 
 export function HomePage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const practice = useQuery(practiceQuery);
   const session = useSession();
   usePageTitle(practice.data?.name ?? t('home.title'));
@@ -51,7 +51,11 @@ export function HomePage() {
       {practice.data?.crisis_line_text ? (
         <aside className="crisis" aria-labelledby="crisis-title">
           <h2 id="crisis-title">{t('home.crisisTitle')}</h2>
-          <p>{practice.data.crisis_line_text}</p>
+          <p>
+            {language === 'es' && practice.data.crisis_line_text_es
+              ? practice.data.crisis_line_text_es
+              : practice.data.crisis_line_text}
+          </p>
         </aside>
       ) : null}
     </section>
