@@ -1,4 +1,4 @@
-import { configure, screen, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderPage, type StubRoutes, stubFetch } from '../../test/render';
@@ -12,9 +12,6 @@ import {
   WithPaymentEnv,
 } from './fakeStripe';
 import type { PaymentEnv } from './stripeJs';
-
-// Lazy chunks and polling on a shared, busy machine: allow more than the default second.
-configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   vi.unstubAllGlobals();

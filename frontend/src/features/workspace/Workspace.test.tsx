@@ -1,5 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { configure, render, screen, within } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -13,9 +13,6 @@ import { ChartSummaryPage } from './ChartSummaryPage';
 import { SafetyInboxPage } from './SafetyInboxPage';
 import { Schedule } from './Schedule';
 import { type CallNavigationState, WaitingRoom } from './WaitingRoom';
-
-// A shared, busy machine: allow more than the default second.
-configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => vi.unstubAllGlobals());
 
