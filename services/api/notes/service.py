@@ -182,9 +182,7 @@ def visit_summary(note: VisitNote, addenda: Sequence[NoteAddendum], language: st
         visit_at=note.visit_at,
         psychiatrist=note.signer_name,
         signed_at=note.signed_at,
-        sections=[
-            SummarySection(section=s, label=labels[s], text=getattr(note, s)) for s in SECTIONS if s in shared
-        ],
+        sections=[SummarySection(section=s, label=labels[s], text=getattr(note, s)) for s in SECTIONS if s in shared],
         diagnoses=_diagnoses(note) if "diagnoses" in shared else [],
         patient_instructions=note.patient_instructions,
         addenda=[SummaryAddendum(signed_at=a.signed_at, text=a.text) for a in addenda if a.include_in_summary],
