@@ -34,6 +34,11 @@ class KeyStore:
         self._fetched_at = -REFRESH_EVERY
         self._lock = asyncio.Lock()
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the API's public keys have been fetched (join tokens can be checked)."""
+        return self._keys is not None
+
     async def refresh(self, *, force: bool = False) -> None:
         async with self._lock:
             # Without any keys yet (the API is still starting) retry soon; with keys, rarely.

@@ -23,6 +23,7 @@ import logging
 import secrets
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any
@@ -89,7 +90,47 @@ class SignalingServer:
             "events_dropped": self.events.dropped if self.events else 0,
         }
 
-    def _process_request(self, ws: ServerConnection, request: Request) -> Response | None:
+    async def bus_roundtrip(self) -> float:
+        """Seconds for one read through the bus (Redis across instances): what every relay pays."""
+        if self.rooms is None:
+            raise RuntimeError("not started")
+        started = time.perf_counter()
+        await asyncio.wait_for(self.rooms.bus.state(f"{self.settings.bus_prefix}:probe"), timeout=3)
+        return time.perf_counter() - started
+
+    async def ready(self) -> tuple[bool, dict[str, Any]]:
+        """Ready when the bus answers (Redis when configured) and the API's public keys are loaded."""
+        checks: dict[str, str] = {"keys": "ok" if self.keys.loaded else "not loaded"}
+        try:
+            checks["bus"] = f"ok ({await self.bus_roundtrip() * 1000:.1f} ms)"
+        except Exception as exc:  # any failure means not ready; say which
+            checks["bus"] = f"unreachable: {type(exc).__name__}"
+        ok = all(v.startswith("ok") for v in checks.values())
+        return ok, {"status": "ready" if ok else "not ready", "checks": checks}
+
+    async def metrics(self) -> str:
+        """Prometheus text format: counts and the bus round trip, labelled by instance only."""
+        stats = self.stats()
+        try:
+            rtt = await self.bus_roundtrip()
+        except Exception:  # reported as NaN: the scrape still succeeds
+            rtt = float("nan")
+        label = f'{{instance="{self.instance}"}}'
+        rows = [
+            ("rooms", "gauge", "Consult rooms open on this instance.", stats.get("rooms", 0)),
+            ("connections", "gauge", "Websocket connections seated on this instance.", stats.get("connections", 0)),
+            ("precall_checks", "gauge", "Pre-call checks (echo peers) running.", stats.get("precall_checks", 0)),
+            ("call_events_sent_total", "counter", "Call events reported to the API.", stats.get("events_sent", 0)),
+            ("call_events_dropped_total", "counter", "Call events given up on.", stats.get("events_dropped", 0)),
+            ("bus_roundtrip_seconds", "gauge", "One read through the room bus at scrape time.", rtt),
+        ]
+        lines = []
+        for name, kind, help_text, value in rows:
+            lines += [f"# HELP halcyon_signaling_{name} {help_text}", f"# TYPE halcyon_signaling_{name} {kind}"]
+            lines.append(f"halcyon_signaling_{name}{label} {value}")
+        return "\n".join(lines) + "\n"
+
+    async def _process_request(self, ws: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
         if endpoints.route(path) is not None:
             return None  # the websocket handshake (426 if the request is not an upgrade)
@@ -97,6 +138,14 @@ class SignalingServer:
             return _json(ws, http.HTTPStatus.OK, self.health())
         if path == "/stats":
             return _json(ws, http.HTTPStatus.OK, self.stats())
+        if path == "/readyz":
+            ok, body = await self.ready()
+            return _json(ws, http.HTTPStatus.OK if ok else http.HTTPStatus.SERVICE_UNAVAILABLE, body)
+        if path == "/metrics":
+            response = ws.respond(http.HTTPStatus.OK, await self.metrics())
+            del response.headers["Content-Type"]
+            response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
+            return response
         return _json(ws, http.HTTPStatus.NOT_FOUND, {"detail": "Not Found"})
 
     # --- running ------------------------------------------------------------------------------

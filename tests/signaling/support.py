@@ -103,11 +103,14 @@ def signaling_env(port: int, base: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def start_signaling(name: str, port: int, settings: dict[str, str], log_dir: Path) -> ServerProcess:
+def start_signaling(
+    name: str, port: int, settings: dict[str, str], log_dir: Path, *, wait: bool = True
+) -> ServerProcess:
     env = signaling_env(port, settings)
     server = start_process(name, [PYTHON, "-m", "services.signaling.main"], env=env, log_dir=log_dir)
     server.url = f"ws://127.0.0.1:{port}"
-    wait_http(server, f"http://127.0.0.1:{port}/healthz")
+    if wait:
+        wait_http(server, f"http://127.0.0.1:{port}/healthz")
     return server
 
 

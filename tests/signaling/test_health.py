@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+import socket
 from pathlib import Path
 
 import httpx
 
 from tests.signaling.conftest import Api, signaling_settings
-from tests.signaling.support import Consult, ServerProcess, seated, start_signaling
+from tests.signaling.support import Consult, ServerProcess, seated, start_process, start_signaling
 from tests.support.mail import free_port
 
 
@@ -50,3 +52,56 @@ async def test_stopping_an_instance_tells_its_clients_to_reconnect_with_1001(
         await asyncio.to_thread(server.proc.wait, 10)
     finally:
         server.kill()
+
+
+async def test_readiness_and_metrics_report_the_bus_and_counts_without_ids(
+    signaling: ServerProcess, consult: Consult
+) -> None:
+    patient, _ = await seated(signaling.url, consult, "patient")
+    async with httpx.AsyncClient(base_url=_http(signaling), trust_env=False) as c:
+        ready = await c.get("/readyz")
+        metrics = await c.get("/metrics")
+    await patient.close()
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["status"] == "ready"
+    assert ready.json()["checks"]["bus"].startswith("ok")
+    assert metrics.headers["content-type"].startswith("text/plain")
+    values = {
+        line.split("{")[0]: float(line.rsplit(" ", 1)[1])
+        for line in metrics.text.splitlines()
+        if line and not line.startswith("#")
+    }
+    assert values["halcyon_signaling_connections"] >= 1
+    assert values["halcyon_signaling_rooms"] >= 1
+    assert 0 <= values["halcyon_signaling_bus_roundtrip_seconds"] < 3
+    assert str(consult.id) not in metrics.text  # counts only, never a consult or a user
+
+
+async def test_an_instance_whose_redis_goes_away_is_not_ready(api: Api, work_dir: Path) -> None:
+    """A Redis of this test's own (killed by its PID), not the shared one."""
+    redis_port = free_port()
+    redis = start_process(
+        "redis-own",
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
+        env={},
+        log_dir=work_dir,
+    )
+    server = None
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", redis_port), timeout=0.2):
+                break
+            await asyncio.sleep(0.05)
+        settings = signaling_settings(api, work_dir, redis_url=f"redis://127.0.0.1:{redis_port}/0")
+        server = start_signaling("signaling-own-redis", free_port(), settings, work_dir)
+        async with httpx.AsyncClient(base_url=_http(server), trust_env=False, timeout=10) as c:
+            assert (await c.get("/readyz")).status_code == 200
+            redis.kill(signal.SIGKILL)
+            r = await c.get("/readyz")
+        assert r.status_code == 503, r.text
+        assert r.json()["checks"]["bus"].startswith("unreachable")
+        assert r.json()["status"] == "not ready"
+    finally:
+        if server is not None:
+            server.kill()
+        redis.kill()
