@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Query, Response
+from fastapi import Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
 from services.api.accounts.service import MfaRequired
@@ -58,6 +58,34 @@ TestMode = Annotated[
 ]
 
 
+def payment_query(
+    from_: From = None,
+    to: To = None,
+    tz: Tz = None,
+    psychiatrist_id: PsychiatristId = None,
+    visit_type_id: VisitTypeId = None,
+    status: Annotated[PaymentStatus | None, Query(description="e.g. `failed` for failed payments.")] = None,
+    test_mode: TestMode = None,
+) -> svc.BillingQuery:
+    return svc.BillingQuery(from_, to, tz, psychiatrist_id, visit_type_id, status, test_mode)
+
+
+def refund_query(
+    from_: From = None,
+    to: To = None,
+    tz: Tz = None,
+    psychiatrist_id: PsychiatristId = None,
+    visit_type_id: VisitTypeId = None,
+    status: Annotated[RefundStatus | None, Query(description="The refund's status.")] = None,
+    test_mode: TestMode = None,
+) -> svc.BillingQuery:
+    return svc.BillingQuery(from_, to, tz, psychiatrist_id, visit_type_id, status, test_mode)
+
+
+PaymentQuery = Annotated[svc.BillingQuery, Depends(payment_query)]
+RefundQuery = Annotated[svc.BillingQuery, Depends(refund_query)]
+
+
 def _pdf(file: svc.SuperbillFile) -> Response:
     return Response(
         file.content,
@@ -105,28 +133,10 @@ async def list_payments(
     ctx: Ctx,
     settings: AppSettings,
     pagination: Pagination,
-    from_: From = None,
-    to: To = None,
-    tz: Tz = None,
-    psychiatrist_id: PsychiatristId = None,
-    visit_type_id: VisitTypeId = None,
-    status: Annotated[PaymentStatus | None, Query(description="e.g. `failed` for failed payments.")] = None,
-    test_mode: TestMode = None,
+    query: PaymentQuery,
 ) -> Page[PaymentRow]:
     """Payments, newest first, filtered by the day they were started, psychiatrist, visit type and status."""
-    return await billing_service.payments(
-        session,
-        ctx,
-        settings,
-        pagination,
-        first=from_,
-        last=to,
-        tz=tz,
-        psychiatrist_id=psychiatrist_id,
-        visit_type_id=visit_type_id,
-        status=status,
-        test_mode=test_mode,
-    )
+    return await billing_service.payments(session, ctx, settings, pagination, query)
 
 
 @admin_router.get(
@@ -137,28 +147,12 @@ async def export_payments_csv(
     session: ReadSession,
     ctx: Ctx,
     settings: AppSettings,
-    from_: From = None,
-    to: To = None,
-    tz: Tz = None,
-    psychiatrist_id: PsychiatristId = None,
-    visit_type_id: VisitTypeId = None,
-    status: Annotated[PaymentStatus | None, Query(description="e.g. `failed` for failed payments.")] = None,
-    test_mode: TestMode = None,
+    query: PaymentQuery,
 ) -> StreamingResponse:
     """Every payment the filters select, as a CSV download (the same filters as the list)."""
-    lines = await billing_service.payments_csv(
-        session,
-        ctx,
-        settings,
-        first=from_,
-        last=to,
-        tz=tz,
-        psychiatrist_id=psychiatrist_id,
-        visit_type_id=visit_type_id,
-        status=status,
-        test_mode=test_mode,
-    )
-    name = "payments" + (f"-{from_.isoformat()}" if from_ else "") + (f"-to-{to.isoformat()}" if to else "")
+    lines = await billing_service.payments_csv(session, ctx, settings, query)
+    first, last = query.first, query.last
+    name = "payments" + (f"-{first.isoformat()}" if first else "") + (f"-to-{last.isoformat()}" if last else "")
     return StreamingResponse(
         lines,
         media_type="text/csv; charset=utf-8",
@@ -173,28 +167,10 @@ async def list_refunds(
     ctx: Ctx,
     settings: AppSettings,
     pagination: Pagination,
-    from_: From = None,
-    to: To = None,
-    tz: Tz = None,
-    psychiatrist_id: PsychiatristId = None,
-    visit_type_id: VisitTypeId = None,
-    status: Annotated[RefundStatus | None, Query(description="The refund's status.")] = None,
-    test_mode: TestMode = None,
+    query: RefundQuery,
 ) -> Page[RefundRow]:
     """Refunds, newest first (amount, reason, kind, who asked and when), with the payment filters."""
-    return await billing_service.refunds(
-        session,
-        ctx,
-        settings,
-        pagination,
-        first=from_,
-        last=to,
-        tz=tz,
-        psychiatrist_id=psychiatrist_id,
-        visit_type_id=visit_type_id,
-        status=status,
-        test_mode=test_mode,
-    )
+    return await billing_service.refunds(session, ctx, settings, pagination, query)
 
 
 @admin_router.get("/revenue", response_model=RevenueReport, responses=responses(*SIGNED_IN, *RANGE))

@@ -155,6 +155,19 @@ def _cell(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class BillingQuery:
+    """The filters every billing list shares (days are calendar days in `tz`)."""
+
+    first: date | None = None
+    last: date | None = None
+    tz: str | None = None
+    psychiatrist_id: uuid.UUID | None = None
+    visit_type_id: uuid.UUID | None = None
+    status: str | None = None
+    test_mode: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SuperbillFile:
     content: bytes
     filename: str
@@ -360,29 +373,18 @@ class BillingService:
             test_mode=p.test_mode,
         )
 
-    def _filters(
-        self,
-        settings: Settings,
-        *,
-        first: date | None,
-        last: date | None,
-        tz: str | None,
-        psychiatrist_id: uuid.UUID | None,
-        visit_type_id: uuid.UUID | None,
-        status: str | None,
-        test_mode: bool | None,
-    ) -> tuple[Filters, ZoneInfo, str]:
-        zone_name = tz or practice_zone(settings)
+    def _filters(self, settings: Settings, q: BillingQuery) -> tuple[Filters, ZoneInfo, str]:
+        zone_name = q.tz or practice_zone(settings)
         zone = ZoneInfo(zone_name)
-        since, until = _bounds(first, last, zone)
+        since, until = _bounds(q.first, q.last, zone)
         return (
             Filters(
                 since=since,
                 until=until,
-                psychiatrist_id=psychiatrist_id,
-                visit_type_id=visit_type_id,
-                status=status,
-                test_mode=test_mode,
+                psychiatrist_id=q.psychiatrist_id,
+                visit_type_id=q.visit_type_id,
+                status=q.status,
+                test_mode=q.test_mode,
             ),
             zone,
             zone_name,
@@ -394,25 +396,9 @@ class BillingService:
         ctx: RequestContext,
         settings: Settings,
         page: PageParams,
-        *,
-        first: date | None,
-        last: date | None,
-        tz: str | None,
-        psychiatrist_id: uuid.UUID | None,
-        visit_type_id: uuid.UUID | None,
-        status: str | None,
-        test_mode: bool | None,
+        q: BillingQuery,
     ) -> Page[PaymentRow]:
-        f, zone, zone_name = self._filters(
-            settings,
-            first=first,
-            last=last,
-            tz=tz,
-            psychiatrist_id=psychiatrist_id,
-            visit_type_id=visit_type_id,
-            status=status,
-            test_mode=test_mode,
-        )
+        f, zone, zone_name = self._filters(settings, q)
         lines, total = await repo.payments(session, f, offset=page.offset, limit=page.limit)
         for line in lines:
             audit.record(
@@ -435,30 +421,14 @@ class BillingService:
         session: AsyncSession,
         ctx: RequestContext,
         settings: Settings,
-        *,
-        first: date | None,
-        last: date | None,
-        tz: str | None,
-        psychiatrist_id: uuid.UUID | None,
-        visit_type_id: uuid.UUID | None,
-        status: str | None,
-        test_mode: bool | None,
+        q: BillingQuery,
     ) -> Iterator[str]:
         """Every matching payment as CSV lines (RFC 4180), newest first.
 
         The rows are read (and their reads audited) inside the request's transaction; only the
         encoding is streamed, since the transaction ends before the response body is sent.
         """
-        f, zone, _ = self._filters(
-            settings,
-            first=first,
-            last=last,
-            tz=tz,
-            psychiatrist_id=psychiatrist_id,
-            visit_type_id=visit_type_id,
-            status=status,
-            test_mode=test_mode,
-        )
+        f, zone, _ = self._filters(settings, q)
         lines, _total = await repo.payments(session, f, offset=None, limit=None)
         for line in lines:
             audit.record(
@@ -513,25 +483,9 @@ class BillingService:
         ctx: RequestContext,
         settings: Settings,
         page: PageParams,
-        *,
-        first: date | None,
-        last: date | None,
-        tz: str | None,
-        psychiatrist_id: uuid.UUID | None,
-        visit_type_id: uuid.UUID | None,
-        status: str | None,
-        test_mode: bool | None,
+        q: BillingQuery,
     ) -> Page[RefundRow]:
-        f, zone, zone_name = self._filters(
-            settings,
-            first=first,
-            last=last,
-            tz=tz,
-            psychiatrist_id=psychiatrist_id,
-            visit_type_id=visit_type_id,
-            status=status,
-            test_mode=test_mode,
-        )
+        f, zone, zone_name = self._filters(settings, q)
         lines, total = await repo.refunds(session, f, offset=page.offset, limit=page.limit)
         items: list[RefundRow] = []
         for line in lines:

@@ -5380,6 +5380,18 @@ export type BillingListPaymentsData = {
     path?: never;
     query?: {
         /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+        /**
          * From
          *
          * First day (inclusive), in `tz`.
@@ -5421,18 +5433,6 @@ export type BillingListPaymentsData = {
          * Only test payments (true) or only live ones (false); default: both.
          */
         test_mode?: boolean | null;
-        /**
-         * Page
-         *
-         * 1-based page number.
-         */
-        page?: number;
-        /**
-         * Limit
-         *
-         * Items per page.
-         */
-        limit?: number;
     };
     url: '/api/admin/billing/payments';
 };
@@ -5544,6 +5544,18 @@ export type BillingListRefundsData = {
     path?: never;
     query?: {
         /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+        /**
          * From
          *
          * First day (inclusive), in `tz`.
@@ -5585,18 +5597,6 @@ export type BillingListRefundsData = {
          * Only test payments (true) or only live ones (false); default: both.
          */
         test_mode?: boolean | null;
-        /**
-         * Page
-         *
-         * 1-based page number.
-         */
-        page?: number;
-        /**
-         * Limit
-         *
-         * Items per page.
-         */
-        limit?: number;
     };
     url: '/api/admin/billing/refunds';
 };
