@@ -31,6 +31,7 @@ const ConsentSignPage = lazy(() => import('../features/consents/ConsentSignPage'
 const ScoresPage = lazy(() => import('../features/scores/ScoresPage'));
 const SummariesPage = lazy(() => import('../features/summaries/SummariesPage'));
 const SummaryPage = lazy(() => import('../features/summaries/SummaryPage'));
+const ProfilePage = lazy(() => import('../features/patient/ProfilePage'));
 // The call and the pre-call check (WebRTC, signaling) are their own chunks, for both roles.
 const CallPage = lazy(() => import('../features/call/CallPage'));
 const PrecallPage = lazy(() => import('../features/precall/PrecallPage'));
@@ -40,6 +41,9 @@ const TodayPage = lazy(() => import('../features/workspace/TodayPage'));
 const MyPatientsPage = lazy(() => import('../features/workspace/MyPatientsPage'));
 const ChartSummaryPage = lazy(() => import('../features/workspace/ChartSummaryPage'));
 const SafetyInboxPage = lazy(() => import('../features/workspace/SafetyInboxPage'));
+const AvailabilityPage = lazy(() => import('../features/workspace/AvailabilityPage'));
+const PlanPage = lazy(() => import('../features/treatment/PlanPage'));
+const SessionPage = lazy(() => import('../features/treatment/SessionPage'));
 // The note editor (psychiatrists) and the admin console: their own chunks, never on the
 // patient's first page.
 const NoteForVisitPage = lazy(() => import('../features/notes/NoteForVisitPage'));
@@ -115,6 +119,7 @@ export const routes: RouteObject[] = [
           { path: 'scores', element: <ScoresPage /> },
           { path: 'summaries', element: <SummariesPage /> },
           { path: 'summaries/:noteId', element: <SummaryPage /> },
+          { path: 'profile', element: <ProfilePage /> },
         ],
       },
       {
@@ -124,6 +129,9 @@ export const routes: RouteObject[] = [
           { path: 'my-patients', element: <MyPatientsPage /> },
           { path: 'my-patients/:patientId', element: <ChartSummaryPage /> },
           { path: 'safety', element: <SafetyInboxPage /> },
+          { path: 'availability', element: <AvailabilityPage /> },
+          { path: 'my-patients/:patientId/plans/:planId', element: <PlanPage /> },
+          { path: 'infusion-sessions/:sessionId', element: <SessionPage /> },
         ],
       },
       {

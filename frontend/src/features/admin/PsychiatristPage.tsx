@@ -197,7 +197,7 @@ function Licenses({ psychiatristId }: { psychiatristId: string }) {
   );
 }
 
-function Availability({ psychiatristId }: { psychiatristId: string }) {
+export function Availability({ psychiatristId }: { psychiatristId: string }) {
   const { t } = useI18n();
   const availability = useQuery(availabilityQuery(psychiatristId));
   return (

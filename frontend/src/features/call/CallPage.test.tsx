@@ -234,6 +234,16 @@ describe('CallPage, psychiatrist', () => {
       },
       [`POST /api/consults/${ID}/psychiatrist-join-token`]: token('psychiatrist'),
       [`GET /api/consults/${ID}/messages`]: { status: 200, body: [] },
+      // The chart beside the call (see ChartPanel.test.tsx): empty here.
+      [`GET /api/patients/${booking().patient_id}/screening/flags`]: { status: 200, body: [] },
+      [`GET /api/patients/${booking().patient_id}/trends`]: {
+        status: 200,
+        body: { patient_id: booking().patient_id, infusions: [], scales: [], phq9: {} },
+      },
+      [`GET /api/patients/${booking().patient_id}/notes`]: {
+        status: 200,
+        body: { items: [], total: 0, page: 1, limit: 1 },
+      },
     });
     const user = userEvent.setup({ delay: null });
     renderPage(<CallPage />, { path: `/visits/${ID}/call`, route: '/visits/:bookingId/call' });
@@ -249,6 +259,7 @@ describe('CallPage, psychiatrist', () => {
     );
     expect(await screen.findByText('Ana Patient is in the waiting room.')).toBeInTheDocument();
     expect(screen.getByRole('alert')).toHaveTextContent('You hold no licence valid in TX.');
+    expect(await screen.findByText('No notes yet.')).toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Admit Ana Patient' }));
     expect(socket.sentOfType('admit')).toHaveLength(1);

@@ -11,6 +11,7 @@ import { US_STATES } from '../auth/usStates';
 import { bookingQuery, myProfileQuery } from '../patient/queries';
 import { fetchJoin, isPermanentApiError, waitingRoomQuery } from './api';
 import { CallView } from './CallView';
+import { ChartPanel } from './ChartPanel';
 import { CallController, type Role } from './controller';
 import { relayRequested } from './shared';
 import './call.css';
@@ -101,27 +102,32 @@ export function CallPage() {
       </p>
       <PageHeading>{title}</PageHeading>
       {relay ? <p className="muted">{t('call.relayMode')}</p> : null}
-      {controller ? (
-        <CallView
-          controller={controller}
-          bookingId={bookingId}
-          otherName={otherName}
-          locationWarning={entry?.patient_location?.warning ?? null}
-          onRejoin={() => {
-            controller.dispose();
-            setController(null);
-          }}
-        />
-      ) : role === 'patient' ? (
-        <PatientLobby bookingId={bookingId} onJoin={join} />
-      ) : (
-        <div className="card">
-          <p>{t('call.hostIntro')}</p>
-          <button type="button" className="button primary large" onClick={() => join(null)}>
-            {t('call.hostJoin')}
-          </button>
+      <div className={role === 'psychiatrist' ? 'call-with-chart' : undefined}>
+        <div>
+          {controller ? (
+            <CallView
+              controller={controller}
+              bookingId={bookingId}
+              otherName={otherName}
+              locationWarning={entry?.patient_location?.warning ?? null}
+              onRejoin={() => {
+                controller.dispose();
+                setController(null);
+              }}
+            />
+          ) : role === 'patient' ? (
+            <PatientLobby bookingId={bookingId} onJoin={join} />
+          ) : (
+            <div className="card">
+              <p>{t('call.hostIntro')}</p>
+              <button type="button" className="button primary large" onClick={() => join(null)}>
+                {t('call.hostJoin')}
+              </button>
+            </div>
+          )}
         </div>
-      )}
+        {role === 'psychiatrist' ? <ChartPanel patientId={booking.data.patient_id} /> : null}
+      </div>
     </section>
   );
 }

@@ -14,6 +14,7 @@ const LINKS: ReadonlyArray<readonly [to: string, label: MessageKey, end?: boolea
   ['/consents', 'portal.nav.consents'],
   ['/scores', 'portal.nav.scores'],
   ['/summaries', 'portal.nav.summaries'],
+  ['/profile', 'profile.nav'],
 ];
 
 /** The patient's pages: signed in as a patient, with the portal's own navigation on top. */

@@ -1,6 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import type { FlagRead, ScaleTrend, TrendsRead } from '../../api/generated';
+import type {
+  FlagRead,
+  InfusionMarker,
+  ScaleTrend,
+  TrendsRead,
+  VitalsRead,
+} from '../../api/generated';
 import { PageHeading } from '../../components/PageHeading';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { usePageTitle } from '../../components/usePageTitle';
@@ -8,8 +14,10 @@ import { type MessageKey, useI18n } from '../../i18n';
 import { formatDate, formatDateTimeIn } from '../patient/format';
 import { isScaleCode } from '../patient/queries';
 import { TrendChart } from '../scores/TrendChart';
+import { TreatmentPlans } from '../treatment/TreatmentPlans';
 import {
   inboxOrder,
+  infusionSessionQuery,
   lastNoteQuery,
   patientFlagsQuery,
   patientProfileQuery,
@@ -35,6 +43,12 @@ const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 function scaleName(code: string, t: (key: MessageKey) => string): string {
   return isScaleCode(code) ? t(`scale.${code}`) : code;
+}
+
+/** One part of the chart; `level` 3 when it sits under another heading (the call's side panel). */
+export interface ChartPartProps {
+  patientId: string;
+  level?: 2 | 3;
 }
 
 /** A chart at a glance: open safety tasks, screening flags, latest scores and trend, last note. */
@@ -81,6 +95,8 @@ export function ChartSummaryPage() {
       <ChartSafety patientId={patientId} />
       <ChartFlags patientId={patientId} />
       <ChartScores patientId={patientId} />
+      <ChartVitals patientId={patientId} />
+      <TreatmentPlans patientId={patientId} />
       <LastNote patientId={patientId} />
     </section>
   );
@@ -112,7 +128,8 @@ function ChartSafety({ patientId }: { patientId: string }) {
   );
 }
 
-function ChartFlags({ patientId }: { patientId: string }) {
+export function ChartFlags({ patientId, level = 2 }: ChartPartProps) {
+  const H = level === 3 ? 'h3' : 'h2';
   const { t } = useI18n();
   const flags = useQuery(patientFlagsQuery(patientId));
   const current = flags.data
@@ -126,7 +143,7 @@ function ChartFlags({ patientId }: { patientId: string }) {
     : [];
   return (
     <section className="card" aria-labelledby="chart-flags-title">
-      <h2 id="chart-flags-title">{t('chart.flags')}</h2>
+      <H id="chart-flags-title">{t('chart.flags')}</H>
       {flags.isPending ? (
         <Loading />
       ) : flags.isError ? (
@@ -161,13 +178,14 @@ function change(trend: ScaleTrend, t: (key: MessageKey, p?: Record<string, numbe
     : t('chart.up', { delta, previous: before.score });
 }
 
-function ChartScores({ patientId }: { patientId: string }) {
+export function ChartScores({ patientId, level = 2 }: ChartPartProps) {
+  const H = level === 3 ? 'h3' : 'h2';
   const { t } = useI18n();
   const trends = useQuery(patientTrendsQuery(patientId));
   const withPoints = trends.data?.scales.filter((s) => s.points.length > 0) ?? [];
   return (
     <section className="card" aria-labelledby="chart-scores-title">
-      <h2 id="chart-scores-title">{t('chart.scores')}</h2>
+      <H id="chart-scores-title">{t('chart.scores')}</H>
       {trends.isPending ? (
         <Loading />
       ) : trends.isError ? (
@@ -245,13 +263,88 @@ function ScoresTable({ trends, withPoints }: { trends: TrendsRead; withPoints: S
   );
 }
 
-function LastNote({ patientId }: { patientId: string }) {
+export const TIMEPOINT: Record<VitalsRead['timepoint'], MessageKey> = {
+  pre: 'chart.timepoint.pre',
+  min_15: 'chart.timepoint.min_15',
+  min_30: 'chart.timepoint.min_30',
+  min_45: 'chart.timepoint.min_45',
+  end: 'chart.timepoint.end',
+  discharge: 'chart.timepoint.discharge',
+};
+const TIMEPOINT_ORDER = Object.keys(TIMEPOINT);
+
+/** The vitals of the latest infusion session, at each timepoint recorded. */
+export function ChartVitals({ patientId, level = 2 }: ChartPartProps) {
+  const H = level === 3 ? 'h3' : 'h2';
+  const { t, language } = useI18n();
+  const trends = useQuery(patientTrendsQuery(patientId));
+  const last = trends.data?.infusions.reduce<InfusionMarker | null>(
+    (latest, i) => (!latest || Date.parse(i.at) > Date.parse(latest.at) ? i : latest),
+    null,
+  );
+  const session = useQuery({
+    ...infusionSessionQuery(last?.session_id ?? ''),
+    enabled: Boolean(last),
+  });
+  const vitals = [...(session.data?.vitals ?? [])].sort(
+    (a, b) => TIMEPOINT_ORDER.indexOf(a.timepoint) - TIMEPOINT_ORDER.indexOf(b.timepoint),
+  );
+  const pending = trends.isPending || (Boolean(last) && session.isPending);
+  const failed = trends.isError ? trends : session.isError ? session : null;
+  return (
+    <section className="card" aria-labelledby="chart-vitals-title">
+      <H id="chart-vitals-title">{t('chart.vitals')}</H>
+      {pending ? (
+        <Loading />
+      ) : failed ? (
+        <ErrorState error={failed.error} onRetry={() => void failed.refetch()} />
+      ) : !last || vitals.length === 0 ? (
+        <Empty>{t('chart.noVitals')}</Empty>
+      ) : (
+        <>
+          <p>
+            {t('chart.vitalsSession', {
+              sequence: last.sequence,
+              time: formatDateTimeIn(last.at, browserZone(), language),
+            })}
+          </p>
+          <table className="table">
+            <caption className="visually-hidden">{t('chart.vitals')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('chart.timepoint')}</th>
+                <th scope="col">{t('chart.bp')}</th>
+                <th scope="col">{t('chart.heartRate')}</th>
+                <th scope="col">{t('chart.spo2')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {vitals.map((v) => (
+                <tr key={v.timepoint}>
+                  <th scope="row">{t(TIMEPOINT[v.timepoint])}</th>
+                  <td>
+                    {v.systolic}/{v.diastolic}
+                  </td>
+                  <td>{v.heart_rate}</td>
+                  <td>{v.spo2}%</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function LastNote({ patientId, level = 2 }: ChartPartProps) {
+  const H = level === 3 ? 'h3' : 'h2';
   const { t, language } = useI18n();
   const notes = useQuery(lastNoteQuery(patientId));
   const note = notes.data?.items[0];
   return (
     <section className="card" aria-labelledby="chart-note-title">
-      <h2 id="chart-note-title">{t('chart.lastNote')}</h2>
+      <H id="chart-note-title">{t('chart.lastNote')}</H>
       {notes.isPending ? (
         <Loading />
       ) : notes.isError ? (

@@ -361,6 +361,7 @@ describe('ChartSummaryPage', () => {
         },
       },
       [`GET /api/patients/${ANA}/safety/tasks`]: { status: 200, body: [ITEM9] },
+      [`GET /api/patients/${ANA}/treatment-plans`]: { status: 200, body: [] },
       [`GET /api/patients/${ANA}/screening/flags`]: {
         status: 200,
         body: [

@@ -9,6 +9,7 @@ const LINKS: ReadonlyArray<readonly [to: string, label: MessageKey, end?: boolea
   ['/today', 'workspace.nav.today', true],
   ['/my-patients', 'workspace.nav.patients'],
   ['/safety', 'workspace.nav.safety'],
+  ['/availability', 'myAvailability.nav'],
 ];
 
 /** The psychiatrist's pages: signed in as a psychiatrist, with the workspace's navigation. */

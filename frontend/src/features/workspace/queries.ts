@@ -10,6 +10,7 @@ import {
   safetyListPatientSafetyTasks,
   safetyListSafetyTasks,
   screeningListScreeningFlags,
+  treatmentGetInfusionSession,
   treatmentGetPatientTrends,
 } from '../../api/generated';
 
@@ -138,5 +139,13 @@ export function lastNoteQuery(patientId: string) {
           signal,
         })
       ).data,
+  });
+}
+
+export function infusionSessionQuery(sessionId: string) {
+  return queryOptions({
+    queryKey: ['infusion-session', sessionId],
+    queryFn: async ({ signal }) =>
+      (await treatmentGetInfusionSession({ path: { session_id: sessionId }, signal })).data,
   });
 }
