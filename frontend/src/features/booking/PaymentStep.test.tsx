@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderPage, type StubRoutes, stubFetch } from '../../test/render';
@@ -75,30 +75,37 @@ function renderHeld(env: PaymentEnv, routes: StubRoutes) {
 async function payNow() {
   const user = userEvent.setup({ delay: null });
   await screen.findByLabelText('Card number');
-  await user.click(screen.getByRole('button', { name: 'Pay $150.00' }));
+  // The button is enabled once Stripe's card field is mounted: a click before that is ignored.
+  const button = screen.getByRole('button', { name: 'Pay $150.00' });
+  await waitFor(() => expect(button).toBeEnabled());
+  await user.click(button);
   return user;
 }
 
 describe('PaymentStep', () => {
   it('pays with a card token, says it is confirming, polls, then shows the visit confirmed', async () => {
     const fake = installFakeStripe();
-    const { requests } = renderHeld(fake.env, {
-      [`POST /api/bookings/${ID}/payment/card`]: {
-        status: 200,
-        body: payment({ status: 'processing', client_secret: null }),
+    // Polls far enough apart that "confirming" stays on screen long enough to be read.
+    const { requests } = renderHeld(
+      { ...fake.env, pollIntervalMs: 400 },
+      {
+        [`POST /api/bookings/${ID}/payment/card`]: {
+          status: 200,
+          body: payment({ status: 'processing', client_secret: null }),
+        },
+        [`GET /api/bookings/${ID}/payment`]: [
+          { status: 200, body: payment({ status: 'processing', client_secret: null }) },
+          { status: 200, body: payment({ status: 'succeeded', client_secret: null }) },
+          { status: 200, body: PAID },
+        ],
+        [`GET /api/consults/${ID}`]: { status: 200, body: CONSULT },
+        // Read again once confirmed: the booking says so too.
+        [`GET /api/bookings/${ID}`]: [
+          { status: 200, body: HELD },
+          { status: 200, body: { ...HELD, status: 'confirmed', hold_expires_at: null } },
+        ],
       },
-      [`GET /api/bookings/${ID}/payment`]: [
-        { status: 200, body: payment({ status: 'processing', client_secret: null }) },
-        { status: 200, body: payment({ status: 'succeeded', client_secret: null }) },
-        { status: 200, body: PAID },
-      ],
-      [`GET /api/consults/${ID}`]: { status: 200, body: CONSULT },
-      // Read again once confirmed: the booking says so too.
-      [`GET /api/bookings/${ID}`]: [
-        { status: 200, body: HELD },
-        { status: 200, body: { ...HELD, status: 'confirmed', hold_expires_at: null } },
-      ],
-    });
+    );
     await payNow();
 
     expect(await screen.findByText('Payment received, confirming your visit…')).toBeInTheDocument();
