@@ -128,6 +128,10 @@ class SignalingServer:
         for name, kind, help_text, value in rows:
             lines += [f"# HELP halcyon_signaling_{name} {help_text}", f"# TYPE halcyon_signaling_{name} {kind}"]
             lines.append(f"halcyon_signaling_{name}{label} {value}")
+        if self.rooms is not None:
+            lines += self.rooms.relay_latency.render(
+                "halcyon_signaling_relay_latency_seconds", f'instance="{self.instance}"'
+            )
         return "\n".join(lines) + "\n"
 
     async def _process_request(self, ws: ServerConnection, request: Request) -> Response | None:

@@ -36,6 +36,7 @@ from services.signaling.bus import Bus
 from services.signaling.config import SignalingSettings
 from services.signaling.events import CallEventReporter
 from services.signaling.ice import ice_servers
+from services.signaling.latency import SAMPLE_EVERY, LatencyHistogram
 from services.signaling.protocol import (
     PROTOCOL_VERSION,
     Admit,
@@ -225,9 +226,14 @@ class Rooms:
         self._last_refresh = time.monotonic()
         self.instance = secrets.token_hex(4)
         self._closed = False
+        self.relay_latency = LatencyHistogram()
+        self._relays = 0
 
-    def _envelope(self, kind: str, arg: str, text: str = "") -> str:
-        return f"{kind}{US}{arg}{US}{self.instance}{US}{text}"
+    def _envelope(self, kind: str, arg: str, text: str = "", *, sent: float | None = None) -> str:
+        # A sampled relay carries when it was read (`origin@unix time`), so the delivering
+        # instance can time the whole hop.
+        origin = self.instance if sent is None else f"{self.instance}@{sent!r}"
+        return f"{kind}{US}{arg}{US}{origin}{US}{text}"
 
     @property
     def lease(self) -> float:
@@ -277,12 +283,15 @@ class Rooms:
             return
         kind, arg, origin, text = payload.split(US, 3)
         room.last_activity = time.monotonic()
+        origin, _, sent = origin.partition("@")
         mine = origin == self.instance
         if kind == "d":
             for role in arg.split(","):
                 conn = room.conns.get(role)
                 if conn is not None:
                     conn.send(text)
+                    if sent:
+                        self.relay_latency.observe(time.time() - float(sent))
         elif kind == "s":
             room.state = arg
             if not mine:
@@ -415,10 +424,15 @@ class Rooms:
             return False  # `handle` refuses it
         other = OTHER_ROLE[conn.role]
         target = room.conns.get(other)
+        self._relays += 1
+        sampled = self._relays % SAMPLE_EVERY == 0
+        read_at = time.perf_counter() if sampled else 0.0
         text = relayed_json(conn.role, msg, raw)
         if target is not None:
             target.send(text)
-        elif not self.bus.publish_now(room.id, self._envelope("d", other, text)):
+            if sampled:
+                self.relay_latency.observe(time.perf_counter() - read_at)
+        elif not self.bus.publish_now(room.id, self._envelope("d", other, text, sent=time.time() if sampled else None)):
             return False
         room.last_activity = time.monotonic()
         return True

@@ -74,6 +74,8 @@ async def test_readiness_and_metrics_report_the_bus_and_counts_without_ids(
     assert values["halcyon_signaling_connections"] >= 1
     assert values["halcyon_signaling_rooms"] >= 1
     assert 0 <= values["halcyon_signaling_bus_roundtrip_seconds"] < 3
+    assert "# TYPE halcyon_signaling_relay_latency_seconds histogram" in metrics.text
+    assert 'halcyon_signaling_relay_latency_seconds_bucket{instance="' in metrics.text
     assert str(consult.id) not in metrics.text  # counts only, never a consult or a user
 
 
