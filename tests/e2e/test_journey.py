@@ -399,3 +399,31 @@ async def test_the_whole_journey_in_english(stack: Stack, browser: Browser) -> N
 
 async def test_the_whole_journey_in_spanish(stack: Stack, browser: Browser) -> None:
     await whole_journey(stack, browser, "es", "Lucía Fernández", "Evaluación psiquiátrica inicial")
+
+
+async def test_the_patient_pages_fit_a_phone_screen(stack: Stack, browser: Browser) -> None:
+    """No page needs sideways scrolling at 390 px wide (an iPhone 14), in Spanish, the longer language."""
+    context = await browser.new_context(
+        locale="es-US", timezone_id="America/Boise", viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    refused: list[str] = []
+    await guard_loopback(context, refused)
+    try:
+        email = f"phone.{int(time.time() * 1000)}@example.org"
+        await sign_up_and_verify(page, stack, "es", email=email, name="Valentina Castillo-Ramírez")
+        await sign_in_patient(page, stack, "es", email)
+        too_wide = []
+        for path in ("/portal", "/book", "/intake", "/visits", "/questionnaires/phq9", "/scores", "/profile"):
+            await page.goto(f"{stack.api}{path}")
+            await expect(page.get_by_role("heading", level=1)).to_be_visible()
+            await page.wait_for_load_state("networkidle")
+            width = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if width[0] > width[1] + 1:
+                too_wide.append(f"{path}: {width[0]} px on a {width[1]} px screen")
+            await shot(page, f"phone{path.replace('/', '-')}")
+        assert too_wide == [], too_wide
+    finally:
+        await context.close()
+    assert refused == [], f"the pages tried to reach other hosts: {refused}"

@@ -1150,7 +1150,7 @@ export const en = {
     'Only when you are away from home: your psychiatrist must be licensed where you are.',
   'profile.sameAsHome': 'Same as where I live',
   'profile.timeZone': 'Time zone',
-  'profile.language': 'Language for e-mails and reminders',
+  'profile.language': 'Language for the app, e-mails and reminders',
   'profile.emergencyContact': 'Emergency contact',
   'profile.contactName': 'Their name',
   'profile.contactPhone': 'Their phone',

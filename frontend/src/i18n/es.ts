@@ -1169,7 +1169,7 @@ export const es: Messages = {
     'Solo si está fuera de casa: su psiquiatra debe tener licencia donde usted esté.',
   'profile.sameAsHome': 'El mismo donde vivo',
   'profile.timeZone': 'Zona horaria',
-  'profile.language': 'Idioma de los correos y recordatorios',
+  'profile.language': 'Idioma de la aplicación, los correos y los recordatorios',
   'profile.emergencyContact': 'Contacto de emergencia',
   'profile.contactName': 'Su nombre',
   'profile.contactPhone': 'Su teléfono',

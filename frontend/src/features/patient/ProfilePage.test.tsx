@@ -87,4 +87,19 @@ describe('ProfilePage', () => {
     expect(await screen.findByText('Your profile is saved.')).toBeInTheDocument();
     expect(screen.getByLabelText('Their phone')).not.toHaveAttribute('aria-invalid');
   });
+
+  it('switches the app to the language the patient saves', async () => {
+    stubFetch({
+      'GET /api/patients/me/profile': { status: 200, body: PROFILE },
+      'PATCH /api/patients/me/profile': { status: 200, body: { ...PROFILE, language: 'es' } },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderPage(<ProfilePage />);
+    await user.selectOptions(
+      await screen.findByLabelText('Language for the app, e-mails and reminders'),
+      'es',
+    );
+    await user.click(screen.getByRole('button', { name: 'Save my profile' }));
+    expect(await screen.findByRole('button', { name: 'Guardar mi perfil' })).toBeInTheDocument();
+  });
 });

@@ -120,7 +120,7 @@ export function ProfilePage() {
 }
 
 function ProfileForm({ profile }: { profile: PatientProfile }) {
-  const { t } = useI18n();
+  const { t, language, setLanguage } = useI18n();
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(() => draftOf(profile));
   const save = useMutation({
@@ -128,6 +128,8 @@ function ProfileForm({ profile }: { profile: PatientProfile }) {
     onSuccess: async (saved) => {
       queryClient.setQueryData(myProfileQuery.queryKey, saved);
       setDraft(draftOf(saved));
+      // The app speaks the language the patient just chose (e-mail follows the profile too).
+      if (saved.language !== language) setLanguage(saved.language);
       // Times everywhere follow the profile's zone.
       await Promise.all(
         ['slots', 'bookings', 'booking'].map((key) =>
