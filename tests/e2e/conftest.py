@@ -1,8 +1,9 @@
 """The whole platform on loopback for browser journeys, started once per test run.
 
 PostgreSQL (a database of its own), the API serving the built web app, the outbox worker,
-signaling with TURN credentials, coturn on 127.0.0.1, the Stripe stand-in whose signed
-webhooks reach the API, and an SMTP server whose mail the test reads. Debian's Chromium is
+two signaling instances sharing rooms through Redis behind a load balancer (so a call can
+lose an instance), coturn on 127.0.0.1, the Stripe stand-in whose signed webhooks reach the
+API, and an SMTP server whose mail the test reads. Debian's Chromium is
 driven by Playwright (`executable_path`, no browser download) with fake camera and microphone.
 Screenshots go to `HALCYON_E2E_SCREENSHOTS` (default `test-artifacts/screenshots`).
 """
@@ -34,10 +35,19 @@ from tests.signaling.support import (
     wait_udp_listening,
 )
 from tests.support.mail import SmtpSink, free_port
-from tests.support.services import create_pg_database, drop_pg_database, new_pg_database_name, require_postgres
+from tests.support.services import (
+    REDIS_URL,
+    create_pg_database,
+    drop_pg_database,
+    new_pg_database_name,
+    require_postgres,
+    require_redis,
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("HALCYON_E2E_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
+# The built web app the API serves; point it at a build of your own while frontend/dist is rebuilt.
+FRONTEND_DIST = Path(os.environ.get("HALCYON_E2E_FRONTEND_DIST", ROOT / "frontend" / "dist"))
 PASSWORD = "correct horse battery staple"
 # Keep Chromium off the network: no background services, no component updates, loopback only.
 CHROMIUM_ARGS = [
@@ -83,9 +93,24 @@ class Stack:
     turn_port: int
     turn_secret: str
     processes: list[ServerProcess] = field(default_factory=list)
+    # Signaling instances by port, behind `balancer` (whose port is `signaling`'s).
+    signaling_instances: dict[int, ServerProcess] = field(default_factory=dict)
+    signaling_env: dict[str, str] = field(default_factory=dict)
+    work: Path = Path()
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.log()}" for p in self.processes)
+
+    def start_signaling(self, port: int) -> ServerProcess:
+        """Starts (or starts again) the signaling instance on `port` and waits until it is ready."""
+        env = self.signaling_env | {"HALCYON_SIGNALING_PORT": str(port)}
+        sig = start_process(
+            f"signaling-{port}", [PYTHON, "-m", "services.cli", "serve", "signaling"], env=env, log_dir=self.work
+        )
+        self.processes.append(sig)
+        self.signaling_instances[port] = sig
+        wait_http(sig, f"http://127.0.0.1:{port}/readyz", timeout=60)
+        return sig
 
 
 async def _seed(database_url: str, var_dir: Path) -> tuple[StaffLogin, StaffLogin]:
@@ -165,6 +190,23 @@ async def _seed(database_url: str, var_dir: Path) -> tuple[StaffLogin, StaffLogi
                     created_at=now,
                 )
             )
+            s.add(
+                VisitType(
+                    code="free-consult",
+                    name="Free consult",
+                    name_es="Consulta gratuita",
+                    description="Fifteen minutes to ask whether the treatment fits you.",
+                    duration_minutes=15,
+                    price_cents=0,
+                    currency="usd",
+                    eligibility="any",
+                    requires_intake=False,
+                    requires_consents=False,
+                    is_infusion=False,
+                    active=True,
+                    created_at=now,
+                )
+            )
             await s.commit()
     finally:
         await engine.dispose()
@@ -176,7 +218,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     require_postgres()
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: apt-get install chromium (.ci/run does this as root)")
-    dist = ROOT / "frontend" / "dist" / "index.html"
+    dist = FRONTEND_DIST / "index.html"
     if not dist.exists():
         pytest.fail("the web app is not built: npm run --prefix frontend build (make test does this first)")
     work = tmp_path_factory.mktemp("e2e")
@@ -215,7 +257,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "HALCYON_PUBLIC_URL": api,
             "HALCYON_SIGNALING_PUBLIC_URL": f"http://127.0.0.1:{sig_port}",
             "HALCYON_SERVE_FRONTEND": "true",
-            "HALCYON_FRONTEND_DIST": str(ROOT / "frontend" / "dist"),
+            "HALCYON_FRONTEND_DIST": str(FRONTEND_DIST),
             "HALCYON_LOCAL_SMTP": "false",
             "HALCYON_SMTP_HOST": "127.0.0.1",
             "HALCYON_SMTP_PORT": str(smtp.port),
@@ -234,25 +276,24 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         worker = start_process("worker", [PYTHON, "-m", "services.cli", "worker"], env=api_env, log_dir=work)
         processes.append(worker)
 
+        # Two signaling instances sharing rooms through Redis (keys under a prefix of this
+        # run's own), behind a balancer on the address the API hands out.
+        require_redis()
         sig_env = base_env | {
             "HALCYON_SIGNALING_HOST": "127.0.0.1",
-            "HALCYON_SIGNALING_PORT": str(sig_port),
             "HALCYON_SIGNALING_API_URL": api,
             "HALCYON_SIGNALING_INTERNAL_SECRET": internal_secret,
             "HALCYON_SIGNALING_VAR_DIR": str(work / "signaling-var"),
+            "HALCYON_SIGNALING_REDIS_URL": REDIS_URL,
+            "HALCYON_SIGNALING_BUS_PREFIX": f"halcyon:e2e:{secrets.token_hex(6)}",
             "HALCYON_SIGNALING_TURN_URLS": f'["turn:127.0.0.1:{turn_port}?transport=udp"]',
             "HALCYON_SIGNALING_TURN_SECRET": turn_secret,
             "HALCYON_SIGNALING_ECHO_HOST_ADDRESSES": '["127.0.0.1"]',
             "HALCYON_SIGNALING_LOG_LEVEL": "WARNING",
         }
-        sig = start_process(
-            "signaling", [PYTHON, "-m", "services.cli", "serve", "signaling"], env=sig_env, log_dir=work
-        )
-        processes.append(sig)
-        wait_http(sig, f"http://127.0.0.1:{sig_port}/healthz", timeout=60)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         print(f"\nbrowser journey screenshots: {SCREENSHOTS}")
-        yield Stack(
+        stack = Stack(
             api=api,
             signaling=f"http://127.0.0.1:{sig_port}",
             stripe=stripe_url,
@@ -263,7 +304,21 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             turn_port=turn_port,
             turn_secret=turn_secret,
             processes=processes,
+            signaling_env=sig_env,
+            work=work,
         )
+        backends = [free_port(), free_port()]
+        for port in backends:
+            stack.start_signaling(port)
+        balancer = start_process(
+            "balancer",
+            [PYTHON, "-m", "tests.e2e.balancer", str(sig_port), *map(str, backends)],
+            env=base_env,
+            log_dir=work,
+        )
+        processes.append(balancer)
+        wait_http(balancer, f"{stack.signaling}/healthz", timeout=30)
+        yield stack
     finally:
         for p in reversed(processes):
             p.kill()

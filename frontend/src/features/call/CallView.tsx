@@ -17,6 +17,24 @@ export interface CallDebug {
   readonly self: { videoWidth: number; currentTime: number };
   readonly selectedCandidateType: string | null;
   readonly iceTransportPolicy: string | null;
+  /** Our ICE username fragment: it changes when ICE restarts on the same connection. */
+  readonly localIceUfrag: string | null;
+  /** Which RTCPeerConnection this page is on (1 for the first, 2 when it made another). */
+  readonly peerConnectionSerial: number;
+}
+
+const peerSerials = new WeakMap<RTCPeerConnection, number>();
+let lastPeerSerial = 0;
+
+function peerSerial(pc: RTCPeerConnection | null): number {
+  if (!pc) return 0;
+  let serial = peerSerials.get(pc);
+  if (serial === undefined) {
+    lastPeerSerial += 1;
+    serial = lastPeerSerial;
+    peerSerials.set(pc, serial);
+  }
+  return serial;
 }
 
 declare global {
@@ -126,6 +144,13 @@ export function CallView({
       },
       get iceTransportPolicy() {
         return controller.peerConnection?.getConfiguration?.().iceTransportPolicy ?? null;
+      },
+      get localIceUfrag() {
+        const sdp = controller.peerConnection?.localDescription?.sdp ?? '';
+        return /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? null;
+      },
+      get peerConnectionSerial() {
+        return peerSerial(controller.peerConnection);
       },
     };
     window.__halcyonCall = debug;
