@@ -80,6 +80,34 @@ const token = (role: string) => ({
 });
 
 describe('CallPage, patient', () => {
+  it('keeps Join disabled until the profile has pre-selected the state', async () => {
+    signIn('patient', 'Ana Patient');
+    const { fetchMock } = stubFetch({
+      [`GET /api/bookings/${ID}`]: { status: 200, body: booking() },
+      'GET /api/patients/me/profile': { status: 200, body: { state: 'CO' } },
+      'GET /api/practice': { status: 200, body: PRACTICE },
+    });
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const answer = fetchMock.getMockImplementation();
+    if (!answer) throw new Error('no fetch stub');
+    fetchMock.mockImplementation(async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.endsWith('/api/patients/me/profile')) await gate;
+      return answer(input, init);
+    });
+    renderPage(<CallPage />, { path: `/visits/${ID}/call`, route: '/visits/:bookingId/call' });
+
+    const join = await screen.findByRole('button', { name: 'Join the call' });
+    expect(join).toBeDisabled();
+    release();
+    await waitFor(() => expect(join).toBeEnabled());
+    expect(screen.getByLabelText('State you are in now')).toHaveValue('CO');
+    expect(screen.queryByText('Choose the state you are in.')).not.toBeInTheDocument();
+  });
+
   it('confirms the state, waits for the psychiatrist, then answers over TURN only', async () => {
     signIn('patient', 'Ana Patient');
     const { requests } = stubFetch({
@@ -198,7 +226,9 @@ describe('CallPage, patient', () => {
     });
     const user = userEvent.setup({ delay: null });
     renderPage(<CallPage />, { path: `/visits/${ID}/call`, route: '/visits/:bookingId/call' });
-    await user.click(await screen.findByRole('button', { name: 'Join the call' }));
+    const join = await screen.findByRole('button', { name: 'Join the call' });
+    await waitFor(() => expect(join).toBeEnabled());
+    await user.click(join);
     expect(screen.getByLabelText('State you are in now')).toHaveAccessibleDescription(
       /Choose the state you are in\./,
     );

@@ -178,7 +178,14 @@ function PatientLobby({
         <option value="">{t('call.locationChoose')}</option>
         {options}
       </SelectField>
-      <button type="submit" className="button primary large">
+      {/* Until the profile is here the state it pre-selects is not: a click then would only
+          be told to choose one. */}
+      <button
+        type="submit"
+        className="button primary large"
+        disabled={profile.isPending}
+        aria-busy={profile.isPending}
+      >
         {t('call.join')}
       </button>
       <p>
