@@ -47,15 +47,20 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         [sys.executable, "-m", "services.cli", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a busy 2-core machine starting every part (stand-in, signaling, mail)
+        # has taken over 30 s; a person waits for it too.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"http://127.0.0.1:{api_port}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.2)
+                pass
+            if proc.poll() is not None:
+                pytest.fail("halcyon serve exited:\n" + (var / "serve.log").read_text())
+            time.sleep(0.2)
         else:
-            pytest.fail("halcyon serve did not answer within 30 s:\n" + (var / "serve.log").read_text())
+            pytest.fail("halcyon serve did not answer within 120 s:\n" + (var / "serve.log").read_text())
         yield {
             "api": f"http://127.0.0.1:{api_port}",
             "signaling": f"http://127.0.0.1:{sig_port}",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from services.api.core.migrate import upgrade_head
 from services.api.integrations.stripe.standin import register_webhook, start_standin
@@ -43,6 +43,10 @@ from tests.support.services import (
     require_postgres,
     require_redis,
 )
+
+# Each step waits for what the page should show; on a busy 2-core machine (the whole stack,
+# Chromium and other test workers share it) 5 s, Playwright's default, is not always enough.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("HALCYON_E2E_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
