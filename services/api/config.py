@@ -62,7 +62,9 @@ class Settings(CommonSettings):
     serve_frontend: bool = True
     frontend_dist: str = "frontend/dist"
 
-    # Scheduling and booking (a psychiatrist may set their own notice and horizon).
+    # Scheduling and booking (a psychiatrist may set their own notice and horizon). The ones listed
+    # in practice/service.py's CATALOGUE (cancellation policy, booking, crisis resources, clinical
+    # thresholds) are only defaults: an admin may override them in the app.
     booking_hold_minutes: int = Field(default=10, ge=1, le=120, description="A paid booking's hold lasts this long.")
     cancellation_notice_hours: int = Field(
         default=24, ge=0, le=24 * 14, description="Patients cancelling at least this far ahead get a full refund."
@@ -73,8 +75,10 @@ class Settings(CommonSettings):
     reminder_offsets_minutes: list[int] = Field(
         default_factory=lambda: [24 * 60, 60], description="Reminders go out this many minutes before a visit."
     )
-    booking_min_notice_minutes: int = Field(default=120, ge=0, le=60 * 24 * 30)
-    booking_horizon_days: int = Field(default=60, ge=1, le=366)
+    booking_min_notice_minutes: int = Field(
+        default=120, ge=0, le=60 * 24 * 30, description="The earliest bookable time is this far ahead."
+    )
+    booking_horizon_days: int = Field(default=60, ge=1, le=366, description="Patients may book this far ahead.")
 
     practice_name: str = "Halcyon Ketamine & Interventional Psychiatry"
     practice_address: str = Field(

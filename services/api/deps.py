@@ -20,6 +20,7 @@ from services.api.accounts.deps import (
 from services.api.accounts.service import AccountService
 from services.api.config import Settings
 from services.api.core.context import Actor, RequestContext
+from services.api.practice.service import PracticeSettingsCache, practice_settings_service
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -40,6 +41,24 @@ CurrentAdmin = Annotated[Actor, Depends(require_admin)]
 CurrentStaff = Annotated[Actor, Depends(require_staff)]
 
 
+def get_practice_cache(request: Request) -> PracticeSettingsCache:
+    cache: PracticeSettingsCache = request.app.state.practice_settings_cache
+    return cache
+
+
+async def get_effective_settings(request: Request, session: WriteSession) -> Settings:
+    """The app's settings with the practice settings an admin changed in the app applied.
+
+    Use this (not `AppSettings`) for anything that reads a setting in the practice CATALOGUE:
+    cancellation policy, booking, crisis resources, clinical thresholds.
+    """
+    return await practice_settings_service.effective(session, get_app_settings(request), get_practice_cache(request))
+
+
+EffectiveSettings = Annotated[Settings, Depends(get_effective_settings)]
+PracticeCache = Annotated[PracticeSettingsCache, Depends(get_practice_cache)]
+
+
 __all__ = [
     "Accounts",
     "AppSettings",
@@ -49,7 +68,10 @@ __all__ = [
     "CurrentPsychiatrist",
     "CurrentStaff",
     "CurrentUser",
+    "EffectiveSettings",
+    "PracticeCache",
     "ReadSession",
     "WriteSession",
     "get_app_settings",
+    "get_effective_settings",
 ]

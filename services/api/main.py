@@ -26,6 +26,7 @@ from services.api.core.middleware import RequestContextMiddleware
 from services.api.core.migrate import ensure_migrated
 from services.api.core.ratelimit import MemoryRateStore, RateStore, RedisRateStore
 from services.api.core.security import SecretBox
+from services.api.practice.service import PracticeSettingsCache
 from services.api.routes import ROUTERS
 from services.common.tokens import SigningKeys
 
@@ -98,6 +99,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker or make_sessionmaker(engine)
     app.state.auth_kit = build_auth_kit(settings)
+    app.state.practice_settings_cache = PracticeSettingsCache()
 
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, trust_forwarded=settings.trust_proxy_headers

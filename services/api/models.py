@@ -9,6 +9,7 @@ from services.api.notes.models import NoteAddendum, VisitNote
 from services.api.notifications.models import OutboxMessage
 from services.api.patients.models import CareTeamMember, Patient
 from services.api.payments.models import Payment, Refund, StripeEvent
+from services.api.practice.models import PracticeSettingOverride
 from services.api.safety.models import SafetyTask, SafetyTaskAssignee
 from services.api.scales.models import ScaleAssignment, ScaleResult
 from services.api.scheduling.models import (
@@ -44,6 +45,7 @@ __all__ = [
     "OutboxMessage",
     "Patient",
     "Payment",
+    "PracticeSettingOverride",
     "PsychiatristProfile",
     "RefreshToken",
     "Refund",

@@ -20,6 +20,7 @@ from services.api.patients.endpoints import router as patients_router
 from services.api.payments.endpoints import admin_router as payments_admin_router
 from services.api.payments.endpoints import router as payments_router
 from services.api.payments.endpoints import webhook_router as stripe_webhook_router
+from services.api.practice.endpoints import admin_router as practice_admin_router
 from services.api.practice.endpoints import router as practice_router
 from services.api.safety.endpoints import admin_router as safety_admin_router
 from services.api.safety.endpoints import chart_router as safety_chart_router
@@ -29,6 +30,7 @@ from services.api.scales.endpoints import router as scales_router
 from services.api.scheduling.endpoints import ROUTERS as SCHEDULING_ROUTERS
 from services.api.screening.endpoints import intake_router
 from services.api.screening.endpoints import router as screening_router
+from services.api.timeline.endpoints import router as timeline_router
 from services.api.treatment.endpoints import router as treatment_router
 
 ROUTERS: list[APIRouter] = [
@@ -39,6 +41,7 @@ ROUTERS: list[APIRouter] = [
     audit_router,
     clinicians_router,
     practice_router,
+    practice_admin_router,
     patients_router,
     patients_admin_router,
     intake_router,
@@ -53,6 +56,7 @@ ROUTERS: list[APIRouter] = [
     notes_router,
     visit_summaries_router,
     treatment_router,
+    timeline_router,
     *SCHEDULING_ROUTERS,
     consults_router,
     consults_internal_router,

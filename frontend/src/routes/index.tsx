@@ -40,6 +40,7 @@ const WorkspaceArea = lazy(() => import('../features/workspace/WorkspaceArea'));
 const TodayPage = lazy(() => import('../features/workspace/TodayPage'));
 const MyPatientsPage = lazy(() => import('../features/workspace/MyPatientsPage'));
 const ChartSummaryPage = lazy(() => import('../features/workspace/ChartSummaryPage'));
+const TimelinePage = lazy(() => import('../features/workspace/TimelinePage'));
 const SafetyInboxPage = lazy(() => import('../features/workspace/SafetyInboxPage'));
 const AvailabilityPage = lazy(() => import('../features/workspace/AvailabilityPage'));
 const PlanPage = lazy(() => import('../features/treatment/PlanPage'));
@@ -128,6 +129,7 @@ export const routes: RouteObject[] = [
           { path: 'today', element: <TodayPage /> },
           { path: 'my-patients', element: <MyPatientsPage /> },
           { path: 'my-patients/:patientId', element: <ChartSummaryPage /> },
+          { path: 'my-patients/:patientId/timeline', element: <TimelinePage /> },
           { path: 'safety', element: <SafetyInboxPage /> },
           { path: 'availability', element: <AvailabilityPage /> },
           { path: 'my-patients/:patientId/plans/:planId', element: <PlanPage /> },

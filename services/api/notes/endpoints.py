@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Response
+from fastapi import Query, Response
 
 from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.pagination import Page, Pagination
@@ -21,6 +21,7 @@ from services.api.notes.schemas import (
     VisitSummaryRead,
 )
 from services.api.notes.service import note_service
+from services.api.notes.templates import PromptLanguage
 from services.api.patients.service import PatientNotFound
 
 router = APIRouter(prefix="/api", tags=["notes"])
@@ -93,10 +94,14 @@ async def discard_note(note_id: uuid.UUID, session: WriteSession, ctx: Ctx, acto
 
 @router.post("/notes/{note_id}/objective", response_model=NoteRead, responses=responses(*DRAFT))
 async def pull_objective_into_note(
-    note_id: uuid.UUID, session: WriteSession, ctx: Ctx, actor: CurrentPsychiatrist
+    note_id: uuid.UUID,
+    session: WriteSession,
+    ctx: Ctx,
+    actor: CurrentPsychiatrist,
+    language: Annotated[PromptLanguage, Query(description="The language the lines are written in.")] = "en",
 ) -> NoteRead:
     """Add the latest scores and vitals to the draft's objective section."""
-    return await note_service.pull_objective(session, ctx, actor, note_id)
+    return await note_service.pull_objective(session, ctx, actor, note_id, language)
 
 
 @router.post("/notes/{note_id}/sign", response_model=NoteRead, responses=responses(*DRAFT, svc.NoteIncomplete))

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field
 
 from services.api.core.schemas import RequestBody, ResponseBody
 from services.api.notes.codes import CPT, normalise_icd10
-from services.api.notes.templates import TemplateCode
+from services.api.notes.templates import PromptLanguage, TemplateCode
 from services.api.treatment.schemas import ClinicalTime, Label, LongText
 
 Modality = Literal["video", "audio_only", "in_person"]
@@ -50,6 +50,11 @@ class NoteCreate(RequestBody):
         default=None, description="02 telehealth elsewhere, 10 telehealth at home, 11 office; default from modality."
     )
     pull_objective: bool = Field(default=True, description="Put the latest scores and vitals in the objective section.")
+    language: PromptLanguage = Field(
+        default="en",
+        description="The language the psychiatrist writes in: the template's prompts and the scores "
+        "and vitals pulled in are written in it.",
+    )
 
 
 class NoteUpdate(RequestBody):

@@ -40,7 +40,7 @@ from services.api.patients.service import patient_service
 from services.api.scales.models import ScaleResult
 from services.api.scales.service import scale_service
 from services.api.treatment.service import treatment_service
-from services.api.treatment.trends import SCALE_LABELS
+from services.api.treatment.trends import SCALE_LABELS, band_label
 from services.common.clock import utcnow
 
 SECTION_LABELS = {
@@ -65,6 +65,33 @@ TITLES_ES = {
     TemplateCode.infusion_session: "Sesión de infusión",
 }
 DEFAULT_PLACE = {"video": "10", "audio_only": "10", "in_person": "11"}
+
+# The objective section's scores and vitals, in the language the psychiatrist writes in.
+SNAPSHOT_WORDS = {
+    "en": {
+        "scores": "Latest scores:",
+        "no_scores": "- none on record",
+        "no_vitals": "Latest vitals: none on record",
+        "vitals": "Latest vitals (infusion #{sequence}, {timepoint}, {at}): BP {bp}, HR {hr}, SpO2 {spo2}%, "
+        "weight {weight} kg",
+    },
+    "es": {
+        "scores": "Últimas puntuaciones:",
+        "no_scores": "- ninguna registrada",
+        "no_vitals": "Últimos signos vitales: ninguno registrado",
+        "vitals": "Últimos signos vitales (infusión n.º {sequence}, {timepoint}, {at}): PA {bp}, FC {hr}, "
+        "SpO2 {spo2} %, peso {weight} kg",
+    },
+}
+TIMEPOINTS_ES = {
+    "pre": "antes de la infusión",
+    "min_15": "15 min",
+    "min_30": "30 min",
+    "min_45": "45 min",
+    "end": "final",
+    "discharge": "alta",
+}
+SCALE_LABELS_ES = {**SCALE_LABELS, "pain_nrs": "Dolor (escala numérica)"}
 
 
 # --- errors -----------------------------------------------------------------------------------------
@@ -201,7 +228,7 @@ def _addendum_read(a: NoteAddendum) -> AddendumRead:
     )
 
 
-def note_read(note: VisitNote, addenda: Sequence[NoteAddendum]) -> NoteRead:
+def note_read(note: VisitNote, addenda: Sequence[NoteAddendum], patient_language: str = "en") -> NoteRead:
     integrity: bool | None = None
     if note.status == "signed":
         integrity = note.content_hash == note_hash(note) and all(
@@ -236,7 +263,8 @@ def note_read(note: VisitNote, addenda: Sequence[NoteAddendum]) -> NoteRead:
         content_hash=note.content_hash,
         integrity_ok=integrity,
         addenda=[_addendum_read(a) for a in addenda],
-        after_visit_summary=visit_summary(note, addenda),
+        # Exactly what the patient will see: in the patient's language, whoever reads the note.
+        after_visit_summary=visit_summary(note, addenda, patient_language),
     )
 
 
@@ -289,32 +317,45 @@ class NoteService:
             raise NotNoteAuthor("This draft belongs to another psychiatrist; only its author may change or sign it.")
         return note, patient
 
-    async def _read(self, session: AsyncSession, note: VisitNote) -> NoteRead:
-        return note_read(note, (await repo.addenda(session, [note.id]))[note.id])
+    async def _read(self, session: AsyncSession, note: VisitNote, patient: Patient) -> NoteRead:
+        return note_read(note, (await repo.addenda(session, [note.id]))[note.id], patient.language)
 
     # --- objective data -----------------------------------------------------------------------------
-    async def objective_snapshot(self, session: AsyncSession, patient: Patient) -> str:
-        """The latest score of each scale and the latest infusion vitals, as text."""
+    async def objective_snapshot(self, session: AsyncSession, patient: Patient, language: str = "en") -> str:
+        """The latest score of each scale and the latest infusion vitals, as text in `language`."""
+        spanish = language == "es"
+        words = SNAPSHOT_WORDS["es" if spanish else "en"]
         zone = ZoneInfo(patient.time_zone)
         latest: dict[str, ScaleResult] = {}
         for result in await scale_service.results_for(session, patient.user_id):
             latest[result.scale] = result  # oldest first: the last one wins
-        lines = ["Latest scores:"]
+        lines = [words["scores"]]
         if not latest:
-            lines.append("- none on record")
+            lines.append(words["no_scores"])
         for scale in sorted(latest):
             r = latest[scale]
-            band = f" ({r.band.replace('_', ' ')})" if r.band else ""
-            label = SCALE_LABELS.get(scale, scale)
+            band_text = r.band.replace("_", " ") if r.band else ""
+            if spanish and r.band:
+                named = band_label(scale, r.scale_version, r.band)
+                band_text = named.es if named else band_text
+            band = f" ({band_text})" if band_text else ""
+            label = (SCALE_LABELS_ES if spanish else SCALE_LABELS).get(scale, scale)
             lines.append(f"- {label} {r.total}{band}, {r.entered_at.astimezone(zone):%Y-%m-%d}")
         vitals = await treatment_service.latest_vitals(session, patient.user_id)
         if vitals is None:
-            lines.append("Latest vitals: none on record")
+            lines.append(words["no_vitals"])
         else:
+            timepoint = TIMEPOINTS_ES.get(vitals.timepoint, vitals.timepoint) if spanish else vitals.timepoint
             lines.append(
-                f"Latest vitals (infusion #{vitals.session_sequence}, {vitals.timepoint.replace('_', ' ')}, "
-                f"{vitals.at.astimezone(zone):%Y-%m-%d %H:%M}): BP {vitals.systolic}/{vitals.diastolic}, "
-                f"HR {vitals.heart_rate}, SpO2 {vitals.spo2}%, weight {vitals.weight_kg:.1f} kg"
+                words["vitals"].format(
+                    sequence=vitals.session_sequence,
+                    timepoint=timepoint.replace("_", " "),
+                    at=f"{vitals.at.astimezone(zone):%Y-%m-%d %H:%M}",
+                    bp=f"{vitals.systolic}/{vitals.diastolic}",
+                    hr=vitals.heart_rate,
+                    spo2=vitals.spo2,
+                    weight=f"{vitals.weight_kg:.1f}",
+                )
             )
         return "\n".join(lines) + "\n"
 
@@ -324,14 +365,15 @@ class NoteService:
     ) -> NoteRead:
         patient = await patient_service.ensure_may_view_chart(session, actor, patient_id)
         template = TEMPLATES[body.template]
+        prompts = template.prompts_in(body.language)
         place = body.place_of_service or DEFAULT_PLACE[body.modality]
         problems = billing_problems([], body.modality, place)
         if problems:
             field, message = problems[0]
             raise Unprocessable.on_field(f"body.{field}", message, "place_of_service")
-        objective = template.prompts.get("objective", "")
+        objective = prompts.get("objective", "")
         if body.pull_objective:
-            objective += await self.objective_snapshot(session, patient)
+            objective += await self.objective_snapshot(session, patient, body.language)
         now = utcnow()
         note = VisitNote(
             patient_id=patient_id,
@@ -342,10 +384,10 @@ class NoteService:
             visit_at=body.visit_at or now,
             modality=body.modality,
             place_of_service=place,
-            subjective=template.prompts.get("subjective", ""),
+            subjective=prompts.get("subjective", ""),
             objective=objective,
-            assessment=template.prompts.get("assessment", ""),
-            plan=template.prompts.get("plan", ""),
+            assessment=prompts.get("assessment", ""),
+            plan=prompts.get("plan", ""),
             diagnoses=[],
             billing_codes=list(template.suggested_codes),
             summary_sections=[],
@@ -365,12 +407,12 @@ class NoteService:
             patient_id=patient_id,
             detail={"template": note.template, "consult_id": str(note.consult_id) if note.consult_id else None},
         )
-        return note_read(note, [])
+        return note_read(note, [], patient.language)
 
     async def update(
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, note_id: uuid.UUID, body: NoteUpdate
     ) -> NoteRead:
-        note, _ = await self._draft_of_author(session, actor, note_id)
+        note, patient = await self._draft_of_author(session, actor, note_id)
         if body.base_revision is not None and body.base_revision != note.revision:
             raise StaleRevision(
                 f"You edited revision {body.base_revision}; the draft is at {note.revision}. Reload it first."
@@ -421,13 +463,13 @@ class NoteService:
             patient_id=note.patient_id,
             detail={"fields": sorted(set(changed)), "revision": note.revision},
         )
-        return await self._read(session, note)
+        return await self._read(session, note, patient)
 
     async def pull_objective(
-        self, session: AsyncSession, ctx: RequestContext, actor: Actor, note_id: uuid.UUID
+        self, session: AsyncSession, ctx: RequestContext, actor: Actor, note_id: uuid.UUID, language: str = "en"
     ) -> NoteRead:
         note, patient = await self._draft_of_author(session, actor, note_id)
-        snapshot = await self.objective_snapshot(session, patient)
+        snapshot = await self.objective_snapshot(session, patient, language)
         separator = "" if not note.objective or note.objective.endswith("\n") else "\n"
         note.objective = f"{note.objective}{separator}{snapshot}"
         note.revision += 1
@@ -441,7 +483,7 @@ class NoteService:
             subject_id=note.id,
             patient_id=note.patient_id,
         )
-        return await self._read(session, note)
+        return await self._read(session, note, patient)
 
     async def discard(self, session: AsyncSession, ctx: RequestContext, actor: Actor, note_id: uuid.UUID) -> None:
         note, _ = await self._draft_of_author(session, actor, note_id)
@@ -462,7 +504,7 @@ class NoteService:
         errors: list[FieldError] = []
         for section in ("assessment", "plan"):
             text = getattr(note, section).strip()
-            if not text or text == template.prompts.get(section, "").strip():
+            if not text or template.is_prompt(section, text):
                 errors.append(FieldError(field=section, message=f"Write the {section} before signing.", code="missing"))
         if note.billing_codes and not note.diagnoses:
             errors.append(
@@ -473,7 +515,7 @@ class NoteService:
         return errors
 
     async def sign(self, session: AsyncSession, ctx: RequestContext, actor: Actor, note_id: uuid.UUID) -> NoteRead:
-        note, _ = await self._draft_of_author(session, actor, note_id)
+        note, patient = await self._draft_of_author(session, actor, note_id)
         problems = self._sign_problems(note)
         if problems:
             raise NoteIncomplete("; ".join(p.message for p in problems), errors=problems)
@@ -493,7 +535,7 @@ class NoteService:
             patient_id=note.patient_id,
             detail={"content_hash": note.content_hash, "billing_codes": list(note.billing_codes)},
         )
-        return await self._read(session, note)
+        return await self._read(session, note, patient)
 
     async def add_addendum(
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, note_id: uuid.UUID, body: AddendumCreate
@@ -526,7 +568,7 @@ class NoteService:
 
     # --- reads ----------------------------------------------------------------------------------------
     async def get(self, session: AsyncSession, ctx: RequestContext, actor: Actor, note_id: uuid.UUID) -> NoteRead:
-        note, _ = await self._note_for(session, actor, note_id)
+        note, patient = await self._note_for(session, actor, note_id)
         audit.record(
             session,
             ctx,
@@ -535,7 +577,7 @@ class NoteService:
             subject_id=note.id,
             patient_id=note.patient_id,
         )
-        return await self._read(session, note)
+        return await self._read(session, note, patient)
 
     async def list_for_patient(
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, patient_id: uuid.UUID, page: PageParams
@@ -558,7 +600,7 @@ class NoteService:
         note, patient = await self._note_for(session, actor, note_id)
         if note.status != "signed":
             raise NoteNotSigned("Only a signed note exports as PDF.")
-        read = await self._read(session, note)
+        read = await self._read(session, note, patient)
         audit.record(
             session,
             ctx,

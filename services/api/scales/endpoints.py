@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query
 
 from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.pagination import Page, Pagination
@@ -13,9 +13,9 @@ from services.api.deps import (
     CurrentPatient,
     CurrentPsychiatrist,
     CurrentUser,
+    EffectiveSettings,
     ReadSession,
     WriteSession,
-    get_app_settings,
 )
 from services.api.patients.fields import Language
 from services.api.patients.service import PatientNotFound
@@ -73,15 +73,15 @@ async def get_scale(
     "/me/scales/results", status_code=201, response_model=ScaleSubmitted, responses=SIGNED_IN | BODY | RECORDING
 )
 async def submit_my_scale(
-    body: ScaleAnswers, request: Request, session: WriteSession, ctx: Ctx, actor: CurrentPatient
+    body: ScaleAnswers, settings: EffectiveSettings, session: WriteSession, ctx: Ctx, actor: CurrentPatient
 ) -> ScaleSubmitted:
     """Answer a questionnaire; if an answer means I may be at risk, the reply carries crisis resources."""
-    return await scale_service.record(session, ctx, actor, actor.user_id, body, get_app_settings(request))
+    return await scale_service.record(session, ctx, actor, actor.user_id, body, settings)
 
 
 @chart_router.get("/me/scales/results", response_model=Page[ScaleResultRead], responses=SIGNED_IN)
 async def list_my_scale_results(
-    request: Request,
+    settings: EffectiveSettings,
     session: ReadSession,
     ctx: Ctx,
     actor: CurrentPatient,
@@ -95,7 +95,7 @@ async def list_my_scale_results(
         ctx,
         actor,
         actor.user_id,
-        get_app_settings(request),
+        settings,
         scale=scale,
         include_superseded=include_superseded,
         offset=pagination.offset,
@@ -119,19 +119,19 @@ async def list_my_due_scales(session: ReadSession, ctx: Ctx, actor: CurrentPatie
 async def enter_patient_scale(
     patient_id: uuid.UUID,
     body: ClinicianScaleEntry,
-    request: Request,
+    settings: EffectiveSettings,
     session: WriteSession,
     ctx: Ctx,
     actor: CurrentPsychiatrist,
 ) -> ScaleSubmitted:
     """Enter a result for a care-team patient (in a visit or an infusion), or correct an earlier one."""
-    return await scale_service.record(session, ctx, actor, patient_id, body, get_app_settings(request))
+    return await scale_service.record(session, ctx, actor, patient_id, body, settings)
 
 
 @chart_router.get("/{patient_id:uuid}/scales/results", response_model=Page[ScaleResultRead], responses=CHART)
 async def list_patient_scale_results(
     patient_id: uuid.UUID,
-    request: Request,
+    settings: EffectiveSettings,
     session: ReadSession,
     ctx: Ctx,
     actor: CurrentPsychiatrist,
@@ -145,7 +145,7 @@ async def list_patient_scale_results(
         ctx,
         actor,
         patient_id,
-        get_app_settings(request),
+        settings,
         scale=scale,
         include_superseded=include_superseded,
         offset=pagination.offset,

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Path, Query, Request
+from fastapi import Path, Query
 from pydantic import AwareDatetime, StringConstraints
 
 from services.api.clinicians.service import NotYourProfile, PsychiatristNotFound
@@ -20,9 +20,9 @@ from services.api.deps import (
     CurrentPatient,
     CurrentStaff,
     CurrentUser,
+    EffectiveSettings,
     ReadSession,
     WriteSession,
-    get_app_settings,
 )
 from services.api.patients.service import PatientNotFound
 from services.api.scheduling import flows as fl
@@ -123,10 +123,10 @@ def _time_off(t: TimeOff, zone: str) -> TimeOffRead:
 
 @availability_router.get("", response_model=AvailabilityRead, responses=EDIT)
 async def get_availability(
-    psychiatrist_id: uuid.UUID, actor: CurrentStaff, session: ReadSession, request: Request
+    psychiatrist_id: uuid.UUID, actor: CurrentStaff, session: ReadSession, settings: EffectiveSettings
 ) -> AvailabilityRead:
     """Weekly hours, upcoming overrides and time off, and booking knobs (own, or anyone's for admins)."""
-    v = await availability_service.view(session, get_app_settings(request), actor, psychiatrist_id)
+    v = await availability_service.view(session, settings, actor, psychiatrist_id)
     return AvailabilityRead(
         psychiatrist_id=psychiatrist_id,
         time_zone=v.profile.time_zone,
@@ -244,7 +244,7 @@ async def search_slots(
     actor: CurrentPatient,
     session: ReadSession,
     ctx: Ctx,
-    request: Request,
+    settings: EffectiveSettings,
     visit_type_id: uuid.UUID,
     from_: Annotated[date, Query(alias="from", description="First day, in your time zone.")],
     to: Annotated[date, Query(description="Last day (inclusive), in your time zone; at most 31 days after `from`.")],
@@ -255,7 +255,7 @@ async def search_slots(
     patient, slots = await slot_service.search(
         session,
         ctx,
-        get_app_settings(request),
+        settings,
         actor,
         visit_type_id=visit_type_id,
         first=from_,
@@ -327,10 +327,9 @@ BOOK_ERRORS = responses(
 
 @bookings_router.post("", status_code=201, response_model=BookingRead, responses=BOOK_ERRORS)
 async def book_visit(
-    body: BookingCreate, actor: CurrentPatient, session: WriteSession, ctx: Ctx, request: Request
+    body: BookingCreate, actor: CurrentPatient, session: WriteSession, ctx: Ctx, settings: EffectiveSettings
 ) -> BookingRead:
     """Book an open time: a free visit is confirmed at once, a paid one is held until payment."""
-    settings = get_app_settings(request)
     view = await booking_flows.book(
         session,
         ctx,
@@ -348,7 +347,7 @@ async def list_bookings(
     actor: CurrentUser,
     session: ReadSession,
     ctx: Ctx,
-    request: Request,
+    settings: EffectiveSettings,
     page: Pagination,
     status: BookingStatus | None = None,
     since: Annotated[AwareDatetime | None, Query(description="Visits starting at or after this time.")] = None,
@@ -358,7 +357,6 @@ async def list_bookings(
     views, total = await booking_flows.list(
         session, ctx, actor, status=status, since=since, until=until, offset=page.offset, limit=page.limit
     )
-    settings = get_app_settings(request)
     return Page(items=[_booking_read(v, actor, settings) for v in views], total=total, page=page.page, limit=page.limit)
 
 
@@ -366,10 +364,10 @@ async def list_bookings(
     "/{booking_id}", response_model=BookingRead, responses=responses(*SIGNED_IN, fl.BookingNotFound, fl.NotYourBooking)
 )
 async def get_booking(
-    booking_id: uuid.UUID, actor: CurrentUser, session: ReadSession, ctx: Ctx, request: Request
+    booking_id: uuid.UUID, actor: CurrentUser, session: ReadSession, ctx: Ctx, settings: EffectiveSettings
 ) -> BookingRead:
     """One booking, with what cancelling it now would refund."""
-    return _booking_read(await booking_flows.get(session, ctx, actor, booking_id), actor, get_app_settings(request))
+    return _booking_read(await booking_flows.get(session, ctx, actor, booking_id), actor, settings)
 
 
 CHANGE_ERRORS = (*SIGNED_IN, fl.BookingNotFound, fl.NotYourBooking, fl.BookingClosed)
@@ -396,10 +394,9 @@ async def reschedule_booking(
     actor: CurrentUser,
     session: WriteSession,
     ctx: Ctx,
-    request: Request,
+    settings: EffectiveSettings,
 ) -> BookingRead:
     """Move a visit to another open time with the same psychiatrist; its payment stays with it."""
-    settings = get_app_settings(request)
     view = await booking_flows.reschedule(session, ctx, settings, actor, booking_id, starts_at=body.starts_at)
     return _booking_read(view, actor, settings)
 
@@ -408,10 +405,14 @@ async def reschedule_booking(
     "/{booking_id}/cancel", response_model=BookingRead, responses=responses(*CHANGE_ERRORS, BadRequest)
 )
 async def cancel_booking(
-    booking_id: uuid.UUID, body: BookingCancel, actor: CurrentUser, session: WriteSession, ctx: Ctx, request: Request
+    booking_id: uuid.UUID,
+    body: BookingCancel,
+    actor: CurrentUser,
+    session: WriteSession,
+    ctx: Ctx,
+    settings: EffectiveSettings,
 ) -> BookingRead:
     """Cancel a visit; the answer carries the refund the cancellation policy grants."""
-    settings = get_app_settings(request)
     view = await booking_flows.cancel(session, ctx, settings, actor, booking_id, reason=body.reason)
     return _booking_read(view, actor, settings)
 
@@ -422,11 +423,11 @@ async def cancel_booking(
     responses=responses(*CHANGE_ERRORS, fl.VisitNotStarted),
 )
 async def mark_no_show(
-    booking_id: uuid.UUID, actor: CurrentStaff, session: WriteSession, ctx: Ctx, request: Request
+    booking_id: uuid.UUID, actor: CurrentStaff, session: WriteSession, ctx: Ctx, settings: EffectiveSettings
 ) -> BookingRead:
     """Record that the patient did not come (the visit's psychiatrist or an admin)."""
     view = await booking_flows.mark_no_show(session, ctx, actor, booking_id)
-    return _booking_read(view, actor, get_app_settings(request))
+    return _booking_read(view, actor, settings)
 
 
 ROUTERS = [visit_types_router, availability_router, scheduling_router, bookings_router]

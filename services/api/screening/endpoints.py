@@ -2,11 +2,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import Request
-
 from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.routing import APIRouter
-from services.api.deps import Ctx, CurrentPatient, CurrentPsychiatrist, ReadSession, WriteSession, get_app_settings
+from services.api.deps import Ctx, CurrentPatient, CurrentPsychiatrist, EffectiveSettings, ReadSession, WriteSession
 from services.api.patients.service import PatientNotFound
 from services.api.screening.schemas import (
     ClinicianIntakeRead,
@@ -54,19 +52,21 @@ async def save_my_intake_draft(
     response_model=IntakeSubmitted,
     responses=SIGNED_IN | responses(IntakeIncomplete, NothingToSubmit),
 )
-async def submit_my_intake(request: Request, session: WriteSession, ctx: Ctx, actor: CurrentPatient) -> IntakeSubmitted:
+async def submit_my_intake(
+    settings: EffectiveSettings, session: WriteSession, ctx: Ctx, actor: CurrentPatient
+) -> IntakeSubmitted:
     """Submit the intake; a 422 lists every answer still missing."""
-    return await screening_service.submit(session, ctx, actor, get_app_settings(request))
+    return await screening_service.submit(session, ctx, actor, settings)
 
 
 @intake_router.get(
     "/{patient_id:uuid}/intake", response_model=ClinicianIntakeRead, responses=CHART | responses(IntakeNotSubmitted)
 )
 async def get_patient_intake(
-    patient_id: uuid.UUID, request: Request, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist
+    patient_id: uuid.UUID, settings: EffectiveSettings, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist
 ) -> ClinicianIntakeRead:
     """A care-team patient's latest submitted intake, with treatment-resistance worked out."""
-    return await screening_service.clinician_intake(session, ctx, actor, patient_id, get_app_settings(request))
+    return await screening_service.clinician_intake(session, ctx, actor, patient_id, settings)
 
 
 @router.get("/patients/{patient_id:uuid}/screening/flags", response_model=list[FlagRead], responses=CHART)

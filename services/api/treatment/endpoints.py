@@ -4,7 +4,7 @@ import uuid
 
 from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.routing import APIRouter
-from services.api.deps import AppSettings, Ctx, CurrentPatient, CurrentPsychiatrist, ReadSession, WriteSession
+from services.api.deps import Ctx, CurrentPatient, CurrentPsychiatrist, EffectiveSettings, ReadSession, WriteSession
 from services.api.patients.service import PatientNotFound
 from services.api.treatment import service as svc
 from services.api.treatment.schemas import (
@@ -20,6 +20,7 @@ from services.api.treatment.schemas import (
     SessionStart,
     SessionUpdate,
     Timepoint,
+    TreatmentReadiness,
     TrendsRead,
     VitalsIn,
 )
@@ -54,10 +55,18 @@ async def create_treatment_plan(
     session: WriteSession,
     ctx: Ctx,
     actor: CurrentPsychiatrist,
-    settings: AppSettings,
+    settings: EffectiveSettings,
 ) -> PlanRead:
     """Propose a treatment plan (it starts as `proposed`)."""
     return await treatment_service.create_plan(session, ctx, actor, settings, patient_id, body)
+
+
+@router.get("/patients/{patient_id:uuid}/treatment-readiness", response_model=TreatmentReadiness, responses=PATIENT)
+async def get_treatment_readiness(
+    patient_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist, settings: EffectiveSettings
+) -> TreatmentReadiness:
+    """What must happen before a plan of this patient can become active, and the practice's dose limits."""
+    return await treatment_service.readiness(session, ctx, actor, settings, patient_id)
 
 
 @router.get("/treatment-plans/{plan_id}", response_model=PlanRead, responses=PLAN)
@@ -79,7 +88,7 @@ async def update_treatment_plan(
     session: WriteSession,
     ctx: Ctx,
     actor: CurrentPsychiatrist,
-    settings: AppSettings,
+    settings: EffectiveSettings,
 ) -> PlanRead:
     """Change a plan's dose, schedule or maintenance (not once it is completed)."""
     return await treatment_service.update_plan(session, ctx, actor, settings, plan_id, body)
@@ -107,7 +116,7 @@ async def change_treatment_plan_status(
 
 @router.get("/treatment-plans/{plan_id}/progress", response_model=SeriesProgress, responses=PLAN)
 async def get_series_progress(
-    plan_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist, settings: AppSettings
+    plan_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist, settings: EffectiveSettings
 ) -> SeriesProgress:
     """Infusions done against planned, and the scores along the series."""
     return await treatment_service.progress(session, ctx, actor, settings, plan_id)
@@ -123,7 +132,7 @@ async def list_infusion_sessions(
 
 @router.get("/treatment-plans/{plan_id}/sessions/prefill", response_model=SessionPrefill, responses=PLAN)
 async def prefill_infusion_session(
-    plan_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist, settings: AppSettings
+    plan_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist, settings: EffectiveSettings
 ) -> SessionPrefill:
     """The next session's form, pre-filled from the plan and the last session."""
     return await treatment_service.prefill(session, ctx, actor, settings, plan_id)
@@ -151,7 +160,7 @@ async def start_infusion_session(
     session: WriteSession,
     ctx: Ctx,
     actor: CurrentPsychiatrist,
-    settings: AppSettings,
+    settings: EffectiveSettings,
 ) -> InfusionSessionRead:
     """Start (or hold) an infusion: weight, dose, lot and pre-infusion vitals."""
     return await treatment_service.start_session(session, ctx, actor, settings, plan_id, body)
@@ -215,7 +224,7 @@ async def discharge_infusion_session(
 
 @router.get("/patients/{patient_id:uuid}/trends", response_model=TrendsRead, responses=PATIENT)
 async def get_patient_trends(
-    patient_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist, settings: AppSettings
+    patient_id: uuid.UUID, session: ReadSession, ctx: Ctx, actor: CurrentPsychiatrist, settings: EffectiveSettings
 ) -> TrendsRead:
     """A patient's scores over time beside the infusion dates; PHQ-9 response and remission marked."""
     return await treatment_service.trends(session, ctx, actor, settings, patient_id)
@@ -224,7 +233,9 @@ async def get_patient_trends(
 @router.get(
     "/patients/me/trends", response_model=TrendsRead, responses=responses(Unauthorized, Forbidden, PatientNotFound)
 )
-async def get_my_trends(session: ReadSession, ctx: Ctx, actor: CurrentPatient, settings: AppSettings) -> TrendsRead:
+async def get_my_trends(
+    session: ReadSession, ctx: Ctx, actor: CurrentPatient, settings: EffectiveSettings
+) -> TrendsRead:
     """My scores over time beside my infusion dates."""
     return await treatment_service.trends(session, ctx, actor, settings, actor.user_id)
 

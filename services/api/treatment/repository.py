@@ -30,11 +30,12 @@ class TreatmentRepository:
         return (await session.scalars(stmt)).all()
 
     async def other_active_plan(
-        self, session: AsyncSession, patient_id: uuid.UUID, plan_id: uuid.UUID
+        self, session: AsyncSession, patient_id: uuid.UUID, plan_id: uuid.UUID | None
     ) -> TreatmentPlan | None:
-        stmt = select(TreatmentPlan).where(
-            TreatmentPlan.patient_id == patient_id, TreatmentPlan.status == "active", TreatmentPlan.id != plan_id
-        )
+        """The patient's active plan other than `plan_id` (None: any active plan)."""
+        stmt = select(TreatmentPlan).where(TreatmentPlan.patient_id == patient_id, TreatmentPlan.status == "active")
+        if plan_id is not None:
+            stmt = stmt.where(TreatmentPlan.id != plan_id)
         return (await session.scalars(stmt.limit(1))).first()
 
     async def history(

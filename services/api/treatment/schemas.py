@@ -80,8 +80,11 @@ class PlanUpdate(RequestBody):
     maintenance_notes: MediumText | None = None
 
 
+PlanTarget = Literal["active", "paused", "completed"]
+
+
 class PlanStatusChange(RequestBody):
-    status: Literal["active", "paused", "completed"]
+    status: PlanTarget
     reason: MediumText = ""
 
 
@@ -97,7 +100,7 @@ class PlanRead(ResponseBody):
     id: uuid.UUID
     patient_id: uuid.UUID
     created_by: uuid.UUID
-    indication: str
+    indication: Indication = Field(description="A code: clients show it in the reader's language.")
     indication_detail: str
     induction_infusions: int
     dose_mg_per_kg: float
@@ -113,13 +116,17 @@ class PlanRead(ResponseBody):
     induction_done: int = Field(description="Induction infusions given so far.")
     maintenance_done: int
     history: list[StatusChangeRead]
+    allowed_transitions: list[PlanTarget] = Field(
+        description="The statuses this plan may move to next (activation still waits for the gate: "
+        "see the patient's treatment readiness)."
+    )
 
 
 class PatientPlanRead(ResponseBody):
     """What a patient sees of their own plan: the shape of the series and how far along it is."""
 
     id: uuid.UUID
-    indication: str
+    indication: Indication
     status: PlanStatus
     induction_infusions: int
     infusions_per_week: int
@@ -127,6 +134,28 @@ class PatientPlanRead(ResponseBody):
     induction_done: int
     maintenance_done: int
     next_phase: Literal["induction", "maintenance"]
+
+
+class PlanBlocker(ResponseBody):
+    """One thing that keeps a plan from becoming active and an infusion from starting."""
+
+    kind: Literal["unreviewed_flag", "unsigned_consent"]
+    code: str = Field(description="The flag's rule id, or the consent's kind: clients translate it.")
+    flag_id: uuid.UUID | None = Field(description="The flag to review (unreviewed flags only).")
+    severity: Literal["urgent", "high", "moderate"] | None = Field(description="The flag's severity.")
+    message: str = Field(description="The same sentence, in English, as in a `plan-blocked` problem.")
+
+
+class TreatmentReadiness(ResponseBody):
+    """What stands between a patient and an infusion series, and the limits a plan keeps to."""
+
+    patient_id: uuid.UUID
+    ready: bool = Field(description="No blockers: a plan of this patient may become active.")
+    blockers: list[PlanBlocker]
+    active_plan_id: uuid.UUID | None = Field(description="The patient's active plan (only one may be active).")
+    dose_min_mg_per_kg: float
+    dose_max_mg_per_kg: float
+    dose_max_mg: float = Field(description="The largest dose one infusion may give, whatever the weight.")
 
 
 # --- infusion sessions ----------------------------------------------------------------------------
@@ -321,10 +350,20 @@ class InfusionMarker(ResponseBody):
     cadss6_score: int | None
 
 
+class LocalizedText(ResponseBody):
+    """A text the data holds in both of the app's languages."""
+
+    en: str
+    es: str
+
+
 class TrendPoint(ResponseBody):
     at: datetime
     score: int
-    band: str | None
+    band: str | None = Field(description="The band's code, e.g. `moderately_severe`.")
+    band_label: LocalizedText | None = Field(
+        default=None, description="The band's name in English and Spanish, from the scale version answered."
+    )
     baseline: bool = False
     response: bool = Field(default=False, description="PHQ-9 only: at least the response drop from baseline.")
     remission: bool = Field(default=False, description="PHQ-9 only: below the remission score.")

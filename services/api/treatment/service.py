@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,14 +26,17 @@ from services.api.treatment.repository import treatment_repository as repo
 from services.api.treatment.schemas import (
     SERIOUS_SIDE_EFFECTS,
     Discharge,
+    Indication,
     InfusionMarker,
     InfusionSessionRead,
     InterventionRead,
     PatientPlanRead,
+    PlanBlocker,
     PlanCreate,
     PlanRead,
     PlanStatus,
     PlanStatusChange,
+    PlanTarget,
     PlanUpdate,
     SeriesProgress,
     SessionPrefill,
@@ -42,6 +45,7 @@ from services.api.treatment.schemas import (
     SideEffectRead,
     StatusChangeRead,
     Timepoint,
+    TreatmentReadiness,
     TrendsRead,
     VitalsIn,
     VitalsRead,
@@ -59,6 +63,20 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "paused": frozenset({"active", "completed"}),
     "completed": frozenset(),
 }
+
+
+# Blockers as field errors of a `plan-blocked` problem (field, code).
+_BLOCKER_FIELD = {"unreviewed_flag": "screening_flags", "unsigned_consent": "consents"}
+Severity = Literal["urgent", "high", "moderate"]
+_SEVERITIES = frozenset({"urgent", "high", "moderate"})
+# The order clients offer the next statuses in.
+_TARGET_ORDER = ("active", "paused", "completed")
+
+
+def allowed_transitions(status: str) -> list[PlanTarget]:
+    """The statuses a plan in `status` may move to next."""
+    allowed = TRANSITIONS.get(status, frozenset())
+    return [cast(PlanTarget, t) for t in _TARGET_ORDER if t in allowed]
 
 
 # --- errors -----------------------------------------------------------------------------------------
@@ -281,26 +299,37 @@ class TreatmentService:
         await patient_service.ensure_may_view_chart(session, actor, infusion.patient_id)
         return infusion
 
-    async def _blockers(self, session: AsyncSession, patient_id: uuid.UUID) -> list[FieldError]:
+    async def blockers(self, session: AsyncSession, patient_id: uuid.UUID) -> list[PlanBlocker]:
         """What stands between this patient and an infusion: unreviewed flags, unsigned consents."""
-        errors: list[FieldError] = []
+        found: list[PlanBlocker] = []
         for flag in await screening_service.unreviewed_flags(session, patient_id):
-            errors.append(
-                FieldError(
-                    field="screening_flags",
+            found.append(
+                PlanBlocker(
+                    kind="unreviewed_flag",
+                    code=flag.rule_id,
+                    flag_id=flag.id,
+                    severity=cast(Severity, flag.severity) if flag.severity in _SEVERITIES else None,
                     message=f"Contraindication flag '{flag.rule_id}' has not been reviewed by a psychiatrist.",
-                    code="unreviewed_flag",
                 )
             )
         for consent in await consent_service.unsigned_required(session, patient_id):
-            errors.append(
-                FieldError(
-                    field="consents",
+            found.append(
+                PlanBlocker(
+                    kind="unsigned_consent",
+                    code=consent,
+                    flag_id=None,
+                    severity=None,
                     message=f"Consent '{consent}' is not signed (or a newer version awaits a signature).",
-                    code="unsigned_consent",
                 )
             )
-        return errors
+        return found
+
+    async def _blockers(self, session: AsyncSession, patient_id: uuid.UUID) -> list[FieldError]:
+        """The blockers as a problem's field errors."""
+        return [
+            FieldError(field=_BLOCKER_FIELD[b.kind], message=b.message, code=b.kind)
+            for b in await self.blockers(session, patient_id)
+        ]
 
     # --- plans --------------------------------------------------------------------------------------
     async def _plan_reads(self, session: AsyncSession, plans: Sequence[TreatmentPlan]) -> list[PlanRead]:
@@ -312,7 +341,7 @@ class TreatmentService:
                 id=p.id,
                 patient_id=p.patient_id,
                 created_by=p.created_by,
-                indication=p.indication,
+                indication=cast(Indication, p.indication),
                 indication_detail=p.indication_detail,
                 induction_infusions=p.induction_infusions,
                 dose_mg_per_kg=float(p.dose_mg_per_kg),
@@ -327,6 +356,7 @@ class TreatmentService:
                 activated_at=p.activated_at,
                 induction_done=counts[p.id]["induction"],
                 maintenance_done=counts[p.id]["maintenance"],
+                allowed_transitions=allowed_transitions(p.status),
                 history=[
                     StatusChangeRead(
                         from_status=PlanStatus(h.from_status),
@@ -390,6 +420,30 @@ class TreatmentService:
         plans = await repo.plans_for_patient(session, patient_id)
         audit.record(session, ctx, action="treatment_plan.listed", subject_type="treatment_plan", patient_id=patient_id)
         return await self._plan_reads(session, plans)
+
+    async def readiness(
+        self, session: AsyncSession, ctx: RequestContext, actor: Actor, settings: Settings, patient_id: uuid.UUID
+    ) -> TreatmentReadiness:
+        await patient_service.ensure_may_view_chart(session, actor, patient_id)
+        blockers = await self.blockers(session, patient_id)
+        active = await repo.other_active_plan(session, patient_id, None)
+        audit.record(
+            session,
+            ctx,
+            action="treatment_plan.readiness_read",
+            subject_type="treatment_plan",
+            patient_id=patient_id,
+            detail={"blockers": len(blockers)},
+        )
+        return TreatmentReadiness(
+            patient_id=patient_id,
+            ready=not blockers,
+            blockers=blockers,
+            active_plan_id=active.id if active else None,
+            dose_min_mg_per_kg=settings.infusion_dose_min_mg_per_kg,
+            dose_max_mg_per_kg=settings.infusion_dose_max_mg_per_kg,
+            dose_max_mg=settings.infusion_dose_max_mg,
+        )
 
     async def get_plan(self, session: AsyncSession, ctx: RequestContext, actor: Actor, plan_id: uuid.UUID) -> PlanRead:
         plan = await self._plan_for(session, actor, plan_id)
@@ -495,7 +549,7 @@ class TreatmentService:
         return [
             PatientPlanRead(
                 id=p.id,
-                indication=p.indication,
+                indication=cast(Indication, p.indication),
                 status=PlanStatus(p.status),
                 induction_infusions=p.induction_infusions,
                 infusions_per_week=p.infusions_per_week,

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.api.config import Settings
+from services.api.scales import definitions
 from services.api.scales.models import ScaleResult
-from services.api.treatment.schemas import Phq9Outcome, ScaleTrend, TrendPoint
+from services.api.treatment.schemas import LocalizedText, Phq9Outcome, ScaleTrend, TrendPoint
 
 PHQ9 = "phq9"
 SCALE_LABELS = {"phq9": "PHQ-9", "gad7": "GAD-7", "pcl5": "PCL-5", "cadss6": "CADSS-6", "pain_nrs": "Pain NRS"}
@@ -20,13 +21,26 @@ class ScorePoint:
     score: int
     band: str | None
     at: datetime
+    version: str | None = None
+
+
+def band_label(scale: str, version: str | None, band: str | None) -> LocalizedText | None:
+    """A band's name in both languages, from the scale version the result was answered on."""
+    if band is None:
+        return None
+    found = definitions.version(scale, version) if version is not None else None
+    for d in (found, *reversed(definitions.SCALES.get(scale, ()))):
+        label = next((b.label for b in d.bands if b.code == band), None) if d is not None else None
+        if label is not None:
+            return LocalizedText(en=label["en"], es=label["es"])
+    return None
 
 
 def score_points(results: Iterable[ScaleResult]) -> dict[str, list[ScorePoint]]:
     """Group scale results (oldest first, corrections already applied) by scale code."""
     out: dict[str, list[ScorePoint]] = {}
     for r in results:
-        point = ScorePoint(scale=r.scale, score=r.total, band=r.band, at=r.entered_at)
+        point = ScorePoint(scale=r.scale, score=r.total, band=r.band, at=r.entered_at, version=r.scale_version)
         out.setdefault(point.scale, []).append(point)
     for points in out.values():
         points.sort(key=lambda p: p.at)
@@ -84,7 +98,15 @@ def build(
         pts = points[scale]
         if scale != PHQ9:
             trends.append(
-                ScaleTrend(scale=scale, points=[TrendPoint(at=p.at, score=p.score, band=p.band) for p in pts])
+                ScaleTrend(
+                    scale=scale,
+                    points=[
+                        TrendPoint(
+                            at=p.at, score=p.score, band=p.band, band_label=band_label(p.scale, p.version, p.band)
+                        )
+                        for p in pts
+                    ],
+                )
             )
             continue
         base_i = baseline_index(pts, series_start)
@@ -97,6 +119,7 @@ def build(
                     at=p.at,
                     score=p.score,
                     band=p.band,
+                    band_label=band_label(p.scale, p.version, p.band),
                     baseline=i == base_i,
                     response=after and is_response(base_score, p.score, settings),
                     remission=after and is_remission(p.score, settings),

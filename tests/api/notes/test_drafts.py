@@ -208,3 +208,32 @@ async def test_every_note_read_and_write_is_audited_with_ids_only(
     ]
     assert {(r.actor_id, r.patient_id) for r in rows} == {(chart.doc.id, chart.patient.id)}
     assert all(FILLED["assessment"] not in str(r.detail) for r in rows)
+
+
+async def test_a_psychiatrist_writing_in_spanish_gets_spanish_prompts_scores_and_vitals(
+    session: AsyncSession, settings: Settings, client: httpx.AsyncClient
+) -> None:
+    chart = await care_team_chart(session, settings, client)
+    await record_score(session, settings, patient=chart.patient, at=datetime(2026, 9, 1, 15, tzinfo=UTC), total=17)
+    plan = await active_plan(session, client, chart)
+    await start_infusion(client, chart, plan["id"], weight_kg=80.0)
+
+    note = await draft(client, chart, template="follow_up", pull_objective=True, language="es")
+    assert note["subjective"].startswith("Evolución desde la última consulta:")
+    assert note["objective"].startswith("Examen del estado mental:")
+    assert "Últimas puntuaciones:\n- PHQ-9 17 (Moderadamente grave), 2026-09-01" in note["objective"]
+    assert "antes de la infusión" in note["objective"]
+    assert "PA 128/82, FC 74, SpO2 98 %, peso 80.0 kg" in note["objective"]
+    for english in ("Interval history", "Latest", "moderately severe", "weight"):
+        assert english not in note["objective"] + note["subjective"]
+
+    r = await client.post(f"/api/notes/{note['id']}/objective?language=es", headers=chart.doc_headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["objective"].count("Últimas puntuaciones:") == 2
+    r = await client.post(f"/api/notes/{note['id']}/objective?language=fr", headers=chart.doc_headers)
+    assert r.status_code == 422
+
+    # A section that still holds only its Spanish prompt is as empty as an English one.
+    r = await client.post(f"/api/notes/{note['id']}/sign", headers=chart.doc_headers)
+    assert r.status_code == 422
+    assert {e["field"] for e in r.json()["errors"]} >= {"assessment", "plan"}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.audit.models import AuditEntry
 from services.api.config import Settings
+from services.api.patients.models import Patient
 from tests.api.notes.factories import FILLED, filled_draft, signed_note
 from tests.api.treatment.factories import care_team_chart
 
@@ -80,3 +81,21 @@ async def test_a_draft_is_never_a_summary(session: AsyncSession, settings: Setti
     r = await client.get(f"/api/patients/me/visit-summaries/{note['id']}", headers=chart.patient_headers)
     assert r.status_code == 404
     assert r.json()["title"] == "Visit note not found"
+
+
+async def test_the_preview_is_in_the_patients_language_whoever_reads_it(
+    session: AsyncSession, settings: Settings, client: httpx.AsyncClient
+) -> None:
+    chart = await care_team_chart(session, settings, client)
+    await session.execute(update(Patient).where(Patient.user_id == chart.patient.id).values(language="es"))
+    await session.commit()
+    note = await signed_note(client, chart, summary_sections=["assessment", "plan"])
+
+    mine = await client.get(f"/api/patients/me/visit-summaries/{note['id']}", headers=chart.patient_headers)
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["title"] == "Evaluación psiquiátrica inicial"
+    assert [s["label"] for s in mine.json()["sections"]] == ["Valoración", "Plan"]
+    # The psychiatrist's preview, from signing on and on every read, is that same summary.
+    assert note["after_visit_summary"] == mine.json()
+    staff_view = (await client.get(f"/api/notes/{note['id']}", headers=chart.doc_headers)).json()
+    assert staff_view["after_visit_summary"] == mine.json()

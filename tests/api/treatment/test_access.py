@@ -38,6 +38,7 @@ def chart_routes(patient_id: str, plan_id: str, session_id: str) -> list[tuple[s
             {"alert": True, "vitals_near_baseline": True, "escort_present": True},
         ),
         ("GET", f"/api/patients/{patient_id}/trends", None),
+        ("GET", f"/api/patients/{patient_id}/treatment-readiness", None),
     ]
 
 

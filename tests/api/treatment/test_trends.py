@@ -114,3 +114,23 @@ def test_a_series_without_an_earlier_score_takes_the_first_one_as_baseline(setti
     assert trends.from_baseline({"phq9": pts}, at(1)) == {"phq9": pts}
     assert trends.baseline_index(pts, at(6)) == 0
     assert trends.baseline_index(pts, at(10)) == 1
+
+
+async def test_score_bands_come_with_their_names_in_english_and_spanish(
+    session: AsyncSession, settings: Settings, client: httpx.AsyncClient
+) -> None:
+    chart = await care_team_chart(session, settings, client)
+    await record_score(session, settings, patient=chart.patient, at=at(1), total=17)
+    r = await client.get(f"/api/patients/{chart.patient_id}/trends", headers=chart.doc_headers)
+    assert r.status_code == 200, r.text
+    [point] = next(s for s in r.json()["scales"] if s["scale"] == "phq9")["points"]
+    assert point["band"] == "moderately_severe"
+    assert point["band_label"] == {"en": "Moderately severe", "es": "Moderadamente grave"}
+
+
+def test_a_band_label_comes_from_the_version_answered_else_the_current_one() -> None:
+    assert trends.band_label("gad7", "1", "severe") is not None
+    assert trends.band_label("phq9", "no-such-version", "mild") == trends.band_label("phq9", "1", "mild")
+    assert trends.band_label("phq9", "1", None) is None
+    assert trends.band_label("phq9", "1", "no_such_band") is None
+    assert trends.band_label("no_such_scale", None, "mild") is None

@@ -783,6 +783,52 @@ export type ConsentDocumentRead = {
 };
 
 /**
+ * ConsentEvent
+ *
+ * The patient signed a version of a consent document.
+ */
+export type ConsentEvent = {
+    /**
+     * Actor Name
+     *
+     * Who did it, when the record says: who cancelled, signed, reviewed, created or acknowledged.
+     */
+    actor_name: string | null;
+    /**
+     * At
+     *
+     * When it happened (UTC).
+     */
+    at: string;
+    /**
+     * Consent Id
+     */
+    consent_id: string;
+    /**
+     * Consent Kind
+     */
+    consent_kind: 'telehealth' | 'ketamine_treatment';
+    /**
+     * Id
+     *
+     * Stable key of this event within the timeline (kind and source row).
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'consent_signed';
+    /**
+     * Language
+     */
+    language: string;
+    /**
+     * Version
+     */
+    version: string;
+};
+
+/**
  * ConsentSign
  */
 export type ConsentSign = {
@@ -1106,6 +1152,64 @@ export type FieldError = {
 };
 
 /**
+ * FlagEvent
+ *
+ * A contraindication flag was raised by an intake, or reviewed (cleared or overridden).
+ */
+export type FlagEvent = {
+    /**
+     * Actor Name
+     *
+     * Who did it, when the record says: who cancelled, signed, reviewed, created or acknowledged.
+     */
+    actor_name: string | null;
+    /**
+     * At
+     *
+     * When it happened (UTC).
+     */
+    at: string;
+    /**
+     * Flag Id
+     */
+    flag_id: string;
+    /**
+     * Id
+     *
+     * Stable key of this event within the timeline (kind and source row).
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'flag_raised' | 'flag_reviewed';
+    /**
+     * Message
+     */
+    message: string;
+    /**
+     * Review Reason
+     *
+     * On `flag_reviewed`.
+     */
+    review_reason: string | null;
+    /**
+     * Rule Id
+     */
+    rule_id: string;
+    /**
+     * Severity
+     */
+    severity: 'urgent' | 'high' | 'moderate';
+    /**
+     * Status
+     *
+     * The flag's status now.
+     */
+    status: 'unreviewed' | 'cleared' | 'overridden';
+};
+
+/**
  * FlagRead
  */
 export type FlagRead = {
@@ -1261,6 +1365,68 @@ export type HoldRow = {
      * Visit Type Id
      */
     visit_type_id: string;
+};
+
+/**
+ * InfusionEvent
+ *
+ * An infusion session was started (or held before starting).
+ */
+export type InfusionEvent = {
+    /**
+     * Actor Name
+     *
+     * Who did it, when the record says: who cancelled, signed, reviewed, created or acknowledged.
+     */
+    actor_name: string | null;
+    /**
+     * At
+     *
+     * When it happened (UTC).
+     */
+    at: string;
+    /**
+     * Cadss6 Score
+     */
+    cadss6_score: number | null;
+    /**
+     * Dose Mg
+     */
+    dose_mg: number;
+    /**
+     * Id
+     *
+     * Stable key of this event within the timeline (kind and source row).
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'infusion_session';
+    /**
+     * Phase
+     */
+    phase: 'induction' | 'maintenance';
+    /**
+     * Plan Id
+     */
+    plan_id: string;
+    /**
+     * Sequence
+     */
+    sequence: number;
+    /**
+     * Serious Event
+     */
+    serious_event: boolean;
+    /**
+     * Session Id
+     */
+    session_id: string;
+    /**
+     * Status
+     */
+    status: 'in_progress' | 'held' | 'completed';
 };
 
 /**
@@ -1465,6 +1631,50 @@ export type IntakeAnswers = {
     reasons_for_care?: Array<'depression' | 'chronic_pain' | 'ptsd' | 'ocd' | 'anxiety' | 'other'> | null;
     substance_use?: SubstanceUse | null;
     vitals?: Vitals | null;
+};
+
+/**
+ * IntakeEvent
+ *
+ * The patient submitted an intake.
+ */
+export type IntakeEvent = {
+    /**
+     * Actor Name
+     *
+     * Who did it, when the record says: who cancelled, signed, reviewed, created or acknowledged.
+     */
+    actor_name: string | null;
+    /**
+     * At
+     *
+     * When it happened (UTC).
+     */
+    at: string;
+    /**
+     * Flags Raised
+     *
+     * Contraindication flags this intake raised.
+     */
+    flags_raised: number;
+    /**
+     * Form Version
+     */
+    form_version: string;
+    /**
+     * Id
+     *
+     * Stable key of this event within the timeline (kind and source row).
+     */
+    id: string;
+    /**
+     * Intake Id
+     */
+    intake_id: string;
+    /**
+     * Kind
+     */
+    kind: 'intake_submitted';
 };
 
 /**
@@ -1746,6 +1956,22 @@ export type LicenseRead = {
 };
 
 /**
+ * LocalizedText
+ *
+ * A text the data holds in both of the app's languages.
+ */
+export type LocalizedText = {
+    /**
+     * En
+     */
+    en: string;
+    /**
+     * Es
+     */
+    es: string;
+};
+
+/**
  * LoginRequest
  */
 export type LoginRequest = {
@@ -1946,6 +2172,12 @@ export type NoteCreate = {
      */
     consult_id?: string | null;
     /**
+     * Language
+     *
+     * The language the psychiatrist writes in: the template's prompts and the scores and vitals pulled in are written in it.
+     */
+    language?: 'en' | 'es';
+    /**
      * Modality
      */
     modality?: 'video' | 'audio_only' | 'in_person';
@@ -1968,6 +2200,57 @@ export type NoteCreate = {
      * When the visit took place (default: now).
      */
     visit_at?: string | null;
+};
+
+/**
+ * NoteEvent
+ *
+ * A visit note was signed, or an addendum was added to a signed note.
+ */
+export type NoteEvent = {
+    /**
+     * Actor Name
+     *
+     * Who did it, when the record says: who cancelled, signed, reviewed, created or acknowledged.
+     */
+    actor_name: string | null;
+    /**
+     * Addendum Id
+     *
+     * On `note_addendum`.
+     */
+    addendum_id: string | null;
+    /**
+     * At
+     *
+     * When it happened (UTC).
+     */
+    at: string;
+    /**
+     * Booking Id
+     *
+     * The visit the note is for, when there is one.
+     */
+    booking_id: string | null;
+    /**
+     * Id
+     *
+     * Stable key of this event within the timeline (kind and source row).
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'note_signed' | 'note_addendum';
+    /**
+     * Note Id
+     */
+    note_id: string;
+    template: TemplateCode;
+    /**
+     * Visit At
+     */
+    visit_at: string;
 };
 
 /**
@@ -2617,7 +2900,7 @@ export type PatientPlanRead = {
     /**
      * Indication
      */
-    indication: string;
+    indication: 'depression' | 'treatment_resistant_depression' | 'ptsd' | 'ocd' | 'anxiety' | 'chronic_pain' | 'other';
     /**
      * Induction Done
      */
@@ -2992,6 +3275,42 @@ export type Phq9Outcome = {
 };
 
 /**
+ * PlanBlocker
+ *
+ * One thing that keeps a plan from becoming active and an infusion from starting.
+ */
+export type PlanBlocker = {
+    /**
+     * Code
+     *
+     * The flag's rule id, or the consent's kind: clients translate it.
+     */
+    code: string;
+    /**
+     * Flag Id
+     *
+     * The flag to review (unreviewed flags only).
+     */
+    flag_id: string | null;
+    /**
+     * Kind
+     */
+    kind: 'unreviewed_flag' | 'unsigned_consent';
+    /**
+     * Message
+     *
+     * The same sentence, in English, as in a `plan-blocked` problem.
+     */
+    message: string;
+    /**
+     * Severity
+     *
+     * The flag's severity.
+     */
+    severity: 'urgent' | 'high' | 'moderate' | null;
+};
+
+/**
  * PlanCreate
  */
 export type PlanCreate = {
@@ -3038,6 +3357,66 @@ export type PlanCreate = {
 };
 
 /**
+ * PlanEvent
+ *
+ * A treatment plan was proposed, or moved between statuses.
+ */
+export type PlanEvent = {
+    /**
+     * Actor Name
+     *
+     * Who did it, when the record says: who cancelled, signed, reviewed, created or acknowledged.
+     */
+    actor_name: string | null;
+    /**
+     * At
+     *
+     * When it happened (UTC).
+     */
+    at: string;
+    /**
+     * On `plan_status_changed`.
+     */
+    from_status: PlanStatus | null;
+    /**
+     * Id
+     *
+     * Stable key of this event within the timeline (kind and source row).
+     */
+    id: string;
+    /**
+     * Indication
+     */
+    indication: 'depression' | 'treatment_resistant_depression' | 'ptsd' | 'ocd' | 'anxiety' | 'chronic_pain' | 'other';
+    /**
+     * Induction Infusions
+     */
+    induction_infusions: number;
+    /**
+     * Kind
+     */
+    kind: 'plan_created' | 'plan_status_changed';
+    /**
+     * Plan Id
+     */
+    plan_id: string;
+    /**
+     * Reason
+     *
+     * On `plan_status_changed`, when one was given.
+     */
+    reason: string | null;
+    /**
+     * The plan's status now.
+     */
+    status: PlanStatus;
+    /**
+     * On `plan_status_changed`.
+     */
+    to_status: PlanStatus | null;
+};
+
+/**
  * PlanRead
  */
 export type PlanRead = {
@@ -3045,6 +3424,12 @@ export type PlanRead = {
      * Activated At
      */
     activated_at: string | null;
+    /**
+     * Allowed Transitions
+     *
+     * The statuses this plan may move to next (activation still waits for the gate: see the patient's treatment readiness).
+     */
+    allowed_transitions: Array<'active' | 'paused' | 'completed'>;
     /**
      * Created At
      */
@@ -3067,8 +3452,10 @@ export type PlanRead = {
     id: string;
     /**
      * Indication
+     *
+     * A code: clients show it in the reader's language.
      */
-    indication: string;
+    indication: 'depression' | 'treatment_resistant_depression' | 'ptsd' | 'ocd' | 'anxiety' | 'chronic_pain' | 'other';
     /**
      * Indication Detail
      */
@@ -3184,6 +3571,10 @@ export type PlanUpdate = {
  */
 export type PracticeInfo = {
     /**
+     * Crisis Line Phone
+     */
+    crisis_line_phone: string;
+    /**
      * Crisis Line Text
      */
     crisis_line_text: string;
@@ -3199,6 +3590,187 @@ export type PracticeInfo = {
      * Name
      */
     name: string;
+};
+
+/**
+ * PracticeSettingRead
+ */
+export type PracticeSettingRead = {
+    /**
+     * Who last changed (or reset) it in the app, and when.
+     */
+    changed: SettingChange | null;
+    /**
+     * Default
+     *
+     * The environment's value, used when no administrator set one.
+     */
+    default: number | number | string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Exclusive Minimum
+     *
+     * The value must be above `minimum`, not equal to it.
+     */
+    exclusive_minimum?: boolean;
+    /**
+     * Key
+     *
+     * The setting's name; its environment variable is HALCYON_ + the name in capitals.
+     */
+    key: string;
+    /**
+     * Kind
+     */
+    kind: 'integer' | 'number' | 'text';
+    /**
+     * Max Length
+     */
+    max_length?: number | null;
+    /**
+     * Maximum
+     */
+    maximum?: number | number | null;
+    /**
+     * Minimum
+     */
+    minimum?: number | number | null;
+    /**
+     * Overridden
+     *
+     * An administrator's value is in force (false: the default).
+     */
+    overridden: boolean;
+    /**
+     * Section
+     */
+    section: 'cancellation' | 'booking' | 'crisis' | 'screening' | 'infusion' | 'response';
+    /**
+     * Unit
+     */
+    unit: 'hours' | 'minutes' | 'days' | 'cents' | 'mmHg' | 'years' | 'points' | 'percent' | 'trials' | 'mg_per_kg' | 'mg' | null;
+    /**
+     * Value
+     *
+     * What the practice uses now.
+     */
+    value: number | number | string;
+};
+
+/**
+ * PracticeSettingsPatch
+ *
+ * Only the settings given change; `null` puts one back to its default (the environment's).
+ *
+ * The numeric bounds are the ones `services/api/config.py` gives the same settings (a test
+ * keeps them equal); the crisis texts may not be blank, so no path can hide them.
+ */
+export type PracticeSettingsPatch = {
+    /**
+     * Booking Hold Minutes
+     */
+    booking_hold_minutes?: number | null;
+    /**
+     * Booking Horizon Days
+     */
+    booking_horizon_days?: number | null;
+    /**
+     * Booking Min Notice Minutes
+     */
+    booking_min_notice_minutes?: number | null;
+    /**
+     * Cancellation Fee Cents
+     */
+    cancellation_fee_cents?: number | null;
+    /**
+     * Cancellation Notice Hours
+     */
+    cancellation_notice_hours?: number | null;
+    /**
+     * Crisis Line Phone
+     */
+    crisis_line_phone?: string | null;
+    /**
+     * Crisis Resources Text
+     */
+    crisis_resources_text?: string | null;
+    /**
+     * Crisis Resources Text Es
+     */
+    crisis_resources_text_es?: string | null;
+    /**
+     * Hypertension Diastolic Mmhg
+     */
+    hypertension_diastolic_mmhg?: number | null;
+    /**
+     * Hypertension Systolic Mmhg
+     */
+    hypertension_systolic_mmhg?: number | null;
+    /**
+     * Infusion Dose Max Mg
+     */
+    infusion_dose_max_mg?: number | null;
+    /**
+     * Infusion Dose Max Mg Per Kg
+     */
+    infusion_dose_max_mg_per_kg?: number | null;
+    /**
+     * Infusion Dose Min Mg Per Kg
+     */
+    infusion_dose_min_mg_per_kg?: number | null;
+    /**
+     * Infusion Hold Diastolic
+     */
+    infusion_hold_diastolic?: number | null;
+    /**
+     * Infusion Hold Systolic
+     */
+    infusion_hold_systolic?: number | null;
+    /**
+     * Phq9 Remission Below
+     */
+    phq9_remission_below?: number | null;
+    /**
+     * Phq9 Response Drop Percent
+     */
+    phq9_response_drop_percent?: number | null;
+    /**
+     * Program Entry Gad7 Min
+     */
+    program_entry_gad7_min?: number | null;
+    /**
+     * Program Entry Pcl5 Min
+     */
+    program_entry_pcl5_min?: number | null;
+    /**
+     * Program Entry Phq9 Min
+     */
+    program_entry_phq9_min?: number | null;
+    /**
+     * Safety Task Due Hours
+     */
+    safety_task_due_hours?: number | null;
+    /**
+     * Screening Min Age Years
+     */
+    screening_min_age_years?: number | null;
+    /**
+     * Treatment Resistance Min Trials
+     */
+    treatment_resistance_min_trials?: number | null;
+};
+
+/**
+ * PracticeSettingsRead
+ */
+export type PracticeSettingsRead = {
+    /**
+     * Settings
+     */
+    settings: Array<PracticeSettingRead>;
 };
 
 /**
@@ -3872,6 +4444,54 @@ export type SafetyCounts = {
 };
 
 /**
+ * SafetyEvent
+ *
+ * A safety task was opened for the care team, or acknowledged by a psychiatrist.
+ */
+export type SafetyEvent = {
+    /**
+     * Actor Name
+     *
+     * Who did it, when the record says: who cancelled, signed, reviewed, created or acknowledged.
+     */
+    actor_name: string | null;
+    /**
+     * At
+     *
+     * When it happened (UTC).
+     */
+    at: string;
+    /**
+     * Due At
+     */
+    due_at: string;
+    /**
+     * Id
+     *
+     * Stable key of this event within the timeline (kind and source row).
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'safety_task_opened' | 'safety_task_acknowledged';
+    /**
+     * Status
+     *
+     * The task's status now.
+     */
+    status: 'open' | 'acknowledged';
+    /**
+     * Task Id
+     */
+    task_id: string;
+    /**
+     * Task Kind
+     */
+    task_kind: 'phq9_item9' | 'intake_suicidal_ideation';
+};
+
+/**
  * SafetyTaskRead
  */
 export type SafetyTaskRead = {
@@ -4033,6 +4653,80 @@ export type ScaleDefinitionRead = {
      * Version
      */
     version: string;
+};
+
+/**
+ * ScaleEvent
+ *
+ * A questionnaire result was recorded (by the patient or entered by a clinician).
+ */
+export type ScaleEvent = {
+    /**
+     * Actor Name
+     *
+     * Who did it, when the record says: who cancelled, signed, reviewed, created or acknowledged.
+     */
+    actor_name: string | null;
+    /**
+     * At
+     *
+     * When it happened (UTC).
+     */
+    at: string;
+    /**
+     * Band
+     *
+     * Severity band code, e.g. `moderately_severe`.
+     */
+    band: string | null;
+    /**
+     * Corrects Earlier
+     *
+     * This result corrects (supersedes) an earlier one.
+     */
+    corrects_earlier: boolean;
+    /**
+     * Entered By
+     */
+    entered_by: 'patient' | 'clinician';
+    /**
+     * Id
+     *
+     * Stable key of this event within the timeline (kind and source row).
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'scale_submitted';
+    /**
+     * Max Total
+     */
+    max_total: number;
+    /**
+     * Result Id
+     */
+    result_id: string;
+    /**
+     * Scale
+     */
+    scale: 'phq9' | 'gad7' | 'pcl5' | 'cadss6' | 'pain_nrs';
+    /**
+     * Superseded
+     *
+     * A later result corrects this one.
+     */
+    superseded: boolean;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Urgent
+     *
+     * An urgent item (PHQ-9 item 9, self-harm) was answered above 0.
+     */
+    urgent: boolean;
 };
 
 /**
@@ -4456,6 +5150,26 @@ export type SessionUpdate = {
 };
 
 /**
+ * SettingChange
+ */
+export type SettingChange = {
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Id
+     *
+     * The administrator's user id (none once that account is gone).
+     */
+    id: string | null;
+    /**
+     * Name
+     */
+    name: string | null;
+};
+
+/**
  * SideEffectIn
  */
 export type SideEffectIn = {
@@ -4742,6 +5456,52 @@ export type TimeWindow = {
 };
 
 /**
+ * TimelinePage
+ */
+export type TimelinePage = {
+    /**
+     * Items
+     */
+    items: Array<({
+        kind: 'visit_booked' | 'visit_cancelled' | 'visit_completed' | 'visit_no_show' | 'visit_rescheduled';
+    } & VisitEvent) | ({
+        kind: 'note_addendum' | 'note_signed';
+    } & NoteEvent) | ({
+        kind: 'scale_submitted';
+    } & ScaleEvent) | ({
+        kind: 'intake_submitted';
+    } & IntakeEvent) | ({
+        kind: 'flag_raised' | 'flag_reviewed';
+    } & FlagEvent) | ({
+        kind: 'consent_signed';
+    } & ConsentEvent) | ({
+        kind: 'plan_created' | 'plan_status_changed';
+    } & PlanEvent) | ({
+        kind: 'infusion_session';
+    } & InfusionEvent) | ({
+        kind: 'safety_task_acknowledged' | 'safety_task_opened';
+    } & SafetyEvent)>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Time Zone
+     *
+     * The viewer's time zone (the psychiatrist's): group days in it.
+     */
+    time_zone: string;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
  * Timepoint
  */
 export type Timepoint = 'pre' | 'min_15' | 'min_30' | 'min_45' | 'end' | 'discharge';
@@ -4757,6 +5517,48 @@ export type TokenRequest = {
 };
 
 /**
+ * TreatmentReadiness
+ *
+ * What stands between a patient and an infusion series, and the limits a plan keeps to.
+ */
+export type TreatmentReadiness = {
+    /**
+     * Active Plan Id
+     *
+     * The patient's active plan (only one may be active).
+     */
+    active_plan_id: string | null;
+    /**
+     * Blockers
+     */
+    blockers: Array<PlanBlocker>;
+    /**
+     * Dose Max Mg
+     *
+     * The largest dose one infusion may give, whatever the weight.
+     */
+    dose_max_mg: number;
+    /**
+     * Dose Max Mg Per Kg
+     */
+    dose_max_mg_per_kg: number;
+    /**
+     * Dose Min Mg Per Kg
+     */
+    dose_min_mg_per_kg: number;
+    /**
+     * Patient Id
+     */
+    patient_id: string;
+    /**
+     * Ready
+     *
+     * No blockers: a plan of this patient may become active.
+     */
+    ready: boolean;
+};
+
+/**
  * TrendPoint
  */
 export type TrendPoint = {
@@ -4766,8 +5568,14 @@ export type TrendPoint = {
     at: string;
     /**
      * Band
+     *
+     * The band's code, e.g. `moderately_severe`.
      */
     band: string | null;
+    /**
+     * The band's name in English and Spanish, from the scale version answered.
+     */
+    band_label?: LocalizedText | null;
     /**
      * Baseline
      */
@@ -4842,6 +5650,83 @@ export type UserRead = {
      */
     mfa_enabled: boolean;
     role: Role;
+};
+
+/**
+ * VisitEvent
+ *
+ * A booking was made, moved, cancelled, missed, or its video visit ended.
+ */
+export type VisitEvent = {
+    /**
+     * Actor Name
+     *
+     * Who did it, when the record says: who cancelled, signed, reviewed, created or acknowledged.
+     */
+    actor_name: string | null;
+    /**
+     * At
+     *
+     * When it happened (UTC).
+     */
+    at: string;
+    /**
+     * Booking Id
+     */
+    booking_id: string;
+    /**
+     * Cancel Reason
+     *
+     * On `visit_cancelled`, when one was given.
+     */
+    cancel_reason: string | null;
+    /**
+     * Cancelled By Role
+     *
+     * On `visit_cancelled`: patient, psychiatrist, admin or system.
+     */
+    cancelled_by_role: string | null;
+    /**
+     * Duration Seconds
+     *
+     * On `visit_completed`: how long the call lasted.
+     */
+    duration_seconds: number | null;
+    /**
+     * Ends At
+     */
+    ends_at: string;
+    /**
+     * Id
+     *
+     * Stable key of this event within the timeline (kind and source row).
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'visit_booked' | 'visit_rescheduled' | 'visit_cancelled' | 'visit_no_show' | 'visit_completed';
+    /**
+     * Psychiatrist Id
+     */
+    psychiatrist_id: string;
+    /**
+     * Psychiatrist Name
+     */
+    psychiatrist_name: string;
+    /**
+     * Starts At
+     *
+     * When the visit is (now: a moved visit shows its current time).
+     */
+    starts_at: string;
+    /**
+     * Status
+     *
+     * The booking's status now.
+     */
+    status: 'held' | 'confirmed' | 'cancelled' | 'expired' | 'released' | 'no_show';
+    visit_type: VisitTypeRef;
 };
 
 /**
@@ -5004,6 +5889,28 @@ export type VisitTypeRead = {
      * Requires Intake
      */
     requires_intake: boolean;
+};
+
+/**
+ * VisitTypeRef
+ */
+export type VisitTypeRef = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Is Infusion
+     */
+    is_infusion: boolean;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Name Es
+     */
+    name_es: string | null;
 };
 
 /**
@@ -6031,6 +6938,72 @@ export type PaymentsAdminRefundResponses = {
 };
 
 export type PaymentsAdminRefundResponse = PaymentsAdminRefundResponses[keyof PaymentsAdminRefundResponses];
+
+export type PracticeGetPracticeSettingsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/admin/practice-settings';
+};
+
+export type PracticeGetPracticeSettingsErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+};
+
+export type PracticeGetPracticeSettingsError = PracticeGetPracticeSettingsErrors[keyof PracticeGetPracticeSettingsErrors];
+
+export type PracticeGetPracticeSettingsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PracticeSettingsRead;
+};
+
+export type PracticeGetPracticeSettingsResponse = PracticeGetPracticeSettingsResponses[keyof PracticeGetPracticeSettingsResponses];
+
+export type PracticeUpdatePracticeSettingsData = {
+    body: PracticeSettingsPatch;
+    path?: never;
+    query?: never;
+    url: '/api/admin/practice-settings';
+};
+
+export type PracticeUpdatePracticeSettingsErrors = {
+    /**
+     * Bad request
+     */
+    400: Problem;
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Invalid input; These settings do not fit together
+     */
+    422: Problem;
+};
+
+export type PracticeUpdatePracticeSettingsError = PracticeUpdatePracticeSettingsErrors[keyof PracticeUpdatePracticeSettingsErrors];
+
+export type PracticeUpdatePracticeSettingsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PracticeSettingsRead;
+};
+
+export type PracticeUpdatePracticeSettingsResponse = PracticeUpdatePracticeSettingsResponses[keyof PracticeUpdatePracticeSettingsResponses];
 
 export type AdminSafetySummaryData = {
     body?: never;
@@ -8144,7 +9117,14 @@ export type NotesPullObjectiveIntoNoteData = {
          */
         note_id: string;
     };
-    query?: never;
+    query?: {
+        /**
+         * Language
+         *
+         * The language the lines are written in.
+         */
+        language?: 'en' | 'es';
+    };
     url: '/api/notes/{note_id}/objective';
 };
 
@@ -9504,6 +10484,79 @@ export type SuperbillsGetPatientSuperbillResponses = {
 
 export type SuperbillsGetPatientSuperbillResponse = SuperbillsGetPatientSuperbillResponses[keyof SuperbillsGetPatientSuperbillResponses];
 
+export type TimelineGetPatientTimelineData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: {
+        /**
+         * Kind
+         *
+         * Only these kinds of event (repeat the parameter for several); default: every kind.
+         */
+        kind?: Array<'visit_booked' | 'visit_rescheduled' | 'visit_cancelled' | 'visit_no_show' | 'visit_completed' | 'note_signed' | 'note_addendum' | 'scale_submitted' | 'intake_submitted' | 'flag_raised' | 'flag_reviewed' | 'consent_signed' | 'plan_created' | 'plan_status_changed' | 'infusion_session' | 'safety_task_opened' | 'safety_task_acknowledged'> | null;
+        /**
+         * From
+         *
+         * First day (inclusive), in my time zone.
+         */
+        from?: string | null;
+        /**
+         * To
+         *
+         * Last day (inclusive), in my time zone.
+         */
+        to?: string | null;
+        /**
+         * Page
+         *
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Limit
+         *
+         * Items per page.
+         */
+        limit?: number;
+    };
+    url: '/api/patients/{patient_id}/timeline';
+};
+
+export type TimelineGetPatientTimelineErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input; The end is before the start; The date is out of range
+     */
+    422: Problem;
+};
+
+export type TimelineGetPatientTimelineError = TimelineGetPatientTimelineErrors[keyof TimelineGetPatientTimelineErrors];
+
+export type TimelineGetPatientTimelineResponses = {
+    /**
+     * Successful Response
+     */
+    200: TimelinePage;
+};
+
+export type TimelineGetPatientTimelineResponse = TimelineGetPatientTimelineResponses[keyof TimelineGetPatientTimelineResponses];
+
 export type TreatmentListTreatmentPlansData = {
     body?: never;
     path: {
@@ -9593,6 +10646,48 @@ export type TreatmentCreateTreatmentPlanResponses = {
 };
 
 export type TreatmentCreateTreatmentPlanResponse = TreatmentCreateTreatmentPlanResponses[keyof TreatmentCreateTreatmentPlanResponses];
+
+export type TreatmentGetTreatmentReadinessData = {
+    body?: never;
+    path: {
+        /**
+         * Patient Id
+         */
+        patient_id: string;
+    };
+    query?: never;
+    url: '/api/patients/{patient_id}/treatment-readiness';
+};
+
+export type TreatmentGetTreatmentReadinessErrors = {
+    /**
+     * Sign-in required
+     */
+    401: Problem;
+    /**
+     * Not allowed
+     */
+    403: Problem;
+    /**
+     * Patient not found
+     */
+    404: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type TreatmentGetTreatmentReadinessError = TreatmentGetTreatmentReadinessErrors[keyof TreatmentGetTreatmentReadinessErrors];
+
+export type TreatmentGetTreatmentReadinessResponses = {
+    /**
+     * Successful Response
+     */
+    200: TreatmentReadiness;
+};
+
+export type TreatmentGetTreatmentReadinessResponse = TreatmentGetTreatmentReadinessResponses[keyof TreatmentGetTreatmentReadinessResponses];
 
 export type TreatmentGetPatientTrendsData = {
     body?: never;

@@ -12,6 +12,7 @@ import {
   billingListPayments,
   billingListRefunds,
   paymentsAdminGetPayment,
+  practiceGetPracticeSettings,
   psychiatristsGetPsychiatrist,
   psychiatristsListLicenses,
   psychiatristsListPsychiatrists,
@@ -126,4 +127,12 @@ export const allVisitTypesQuery = queryOptions({
   queryKey: ['admin', 'visit-types'],
   queryFn: async ({ signal }) =>
     (await visitTypesListVisitTypes({ query: { include_inactive: true }, signal })).data,
+});
+
+export const practiceSettingsKey = ['admin', 'practice-settings'] as const;
+
+/** Every setting an admin may change, with its default and last change. */
+export const practiceSettingsQuery = queryOptions({
+  queryKey: practiceSettingsKey,
+  queryFn: async ({ signal }) => (await practiceGetPracticeSettings({ signal })).data,
 });

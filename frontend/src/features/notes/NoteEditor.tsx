@@ -17,6 +17,8 @@ import { ErrorState, errorMessage, Loading } from '../../components/States';
 import { useFormErrors } from '../../components/useFormErrors';
 import { usePageTitle } from '../../components/usePageTitle';
 import { type Translate, useI18n } from '../../i18n';
+import { type FieldText, useLocalizedError } from '../../i18n/problems';
+import { templateTitle } from '../../i18n/serverTexts';
 import { Dialog } from '../admin/Dialog';
 import { filenameFrom, saveBlob } from '../admin/download';
 import { COMMON_ICD10, CPT_CODES, normaliseIcd10 } from './codes';
@@ -34,6 +36,19 @@ const SUMMARY_PARTS: readonly SummaryPart[] = [...SECTIONS, 'diagnoses'];
 const MODALITIES: readonly Modality[] = ['video', 'audio_only', 'in_person'];
 const PLACES: readonly Place[] = ['10', '02', '11'];
 
+// Why a note cannot be signed: listed without the API's field names in front.
+const SIGN_FIELDS = ['assessment', 'plan', 'diagnoses'] as const;
+
+/** Why a note cannot be signed, in the reader's words (billing rules keep the API's). */
+const noteFieldText: FieldText = (error, t) => {
+  if (error.code !== 'missing') return undefined;
+  if (error.field === 'diagnoses') return t('notes.needsDiagnosis');
+  if ((SECTIONS as readonly string[]).includes(error.field)) {
+    return t('notes.missingSection', { section: t(`notes.section.${error.field as Section}`) });
+  }
+  return undefined;
+};
+
 /** How long after the last keystroke a draft is saved. */
 export const AUTOSAVE_DELAY_MS = 1000;
 
@@ -47,13 +62,16 @@ function formatWhen(iso: string, language: string): string {
 export function NoteEditor({ noteId, patientName }: { noteId: string; patientName?: string }) {
   const { t } = useI18n();
   const note = useQuery(noteQuery(noteId));
-  usePageTitle(note.data?.title ?? t('notes.title'));
+  const title = note.data
+    ? templateTitle(note.data.template, note.data.title, t)
+    : t('notes.title');
+  usePageTitle(title);
   if (note.isPending) return <Loading />;
   if (note.isError) return <ErrorState error={note.error} onRetry={() => void note.refetch()} />;
   return (
     <article className="note">
       <div className="page-head">
-        <PageHeading>{note.data.title}</PageHeading>
+        <PageHeading>{title}</PageHeading>
       </div>
       {patientName ? <p className="lead">{t('notes.for', { name: patientName })}</p> : null}
       {note.data.status === 'signed' ? (
@@ -129,7 +147,8 @@ function DraftEditor({ note }: { note: NoteRead }) {
   const pull = useMutation({
     mutationFn: async () => {
       if (!(await autosave.flush())) throw new Error(t('notes.saveFirst'));
-      return (await notesPullObjectiveIntoNote({ path: { note_id: note.id } })).data;
+      return (await notesPullObjectiveIntoNote({ path: { note_id: note.id }, query: { language } }))
+        .data;
     },
     onSuccess: (updated) => {
       accept(updated);
@@ -137,6 +156,8 @@ function DraftEditor({ note }: { note: NoteRead }) {
     },
   });
 
+  const saveError = useLocalizedError(autosave.error, noteFieldText);
+  const pullError = useLocalizedError(pull.error);
   const stale =
     autosave.error instanceof ApiError &&
     autosave.error.status === 409 &&
@@ -146,7 +167,7 @@ function DraftEditor({ note }: { note: NoteRead }) {
     <>
       <SaveIndicator
         status={autosave.status}
-        error={autosave.error}
+        error={saveError}
         savedAt={autosave.savedAt}
         onRetry={() => void autosave.flush()}
         stale={stale}
@@ -217,7 +238,7 @@ function DraftEditor({ note }: { note: NoteRead }) {
             ) : null}
             {section === 'objective' && pull.isError ? (
               <p className="field-error" role="alert">
-                {errorMessage(pull.error, t)}
+                {errorMessage(pullError, t)}
               </p>
             ) : null}
           </div>
@@ -493,7 +514,8 @@ function SignDialog({
       void queryClient.invalidateQueries({ queryKey: ['chart'] });
     },
   });
-  const errors = useFormErrors(sign.error, [] as const);
+  const errors = useFormErrors(useLocalizedError(sign.error, noteFieldText), SIGN_FIELDS);
+  const reasons = [...SIGN_FIELDS.flatMap((field) => errors.fields[field] ?? []), ...errors.form];
   return (
     <Dialog
       title={t('notes.signTitle')}
@@ -507,7 +529,7 @@ function SignDialog({
           sign.mutate();
         }}
       >
-        <FormAlert error={errors.apiError} messages={errors.form} />
+        <FormAlert error={errors.apiError} messages={reasons} />
         <div className="actions">
           <button type="submit" className="button primary" disabled={sign.isPending}>
             {sign.isPending ? t('form.working') : t('notes.signConfirm')}
@@ -688,7 +710,7 @@ function Addenda({ note }: { note: NoteRead }) {
       void queryClient.invalidateQueries({ queryKey: noteQuery(note.id).queryKey });
     },
   });
-  const errors = useFormErrors(add.error, ADDENDUM_FIELDS);
+  const errors = useFormErrors(useLocalizedError(add.error), ADDENDUM_FIELDS);
   return (
     <section className="card" aria-labelledby={`${id}-addenda`}>
       <h2 id={`${id}-addenda`}>{t('notes.addenda')}</h2>

@@ -13,6 +13,8 @@ import { ErrorState, Loading } from '../../components/States';
 import { useFormErrors } from '../../components/useFormErrors';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useI18n } from '../../i18n';
+import { useLocalizedError } from '../../i18n/problems';
+import { templateDescription, templateTitle } from '../../i18n/serverTexts';
 import { formatDateTimeIn, visitName } from '../patient/format';
 import { NoteEditor } from './NoteEditor';
 import {
@@ -97,7 +99,7 @@ function StartNote({
   visitAt: string;
   onCreated: (note: NoteRead) => void;
 }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const id = useId();
   const queryClient = useQueryClient();
   const templates = useQuery(templatesQuery);
@@ -114,6 +116,8 @@ function StartNote({
             visit_at: visitAt,
             modality,
             pull_objective: true,
+            // The prompts and the pulled scores and vitals in the language the psychiatrist reads.
+            language,
           },
         })
       ).data,
@@ -123,7 +127,7 @@ function StartNote({
       onCreated(note);
     },
   });
-  const errors = useFormErrors(create.error, FIELDS);
+  const errors = useFormErrors(useLocalizedError(create.error), FIELDS);
   if (templates.isPending) return <Loading />;
   if (templates.isError) {
     return <ErrorState error={templates.error} onRetry={() => void templates.refetch()} />;
@@ -150,8 +154,8 @@ function StartNote({
                 onChange={() => setTemplate(tpl.code)}
               />
               <span className="choice-body">
-                <strong>{tpl.title}</strong>
-                <span className="muted">{tpl.description}</span>
+                <strong>{templateTitle(tpl.code, tpl.title, t)}</strong>
+                <span className="muted">{templateDescription(tpl.code, tpl.description, t)}</span>
               </span>
             </label>
           ))}

@@ -1,21 +1,31 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import {
+  type PlanRead,
+  type PlanStatusChange,
   type SessionPrefill,
   type SessionStart,
+  treatmentChangeTreatmentPlanStatus,
   treatmentStartInfusionSession,
 } from '../../api/generated';
+import { ApiError } from '../../api/problem';
 import { TextField } from '../../components/Field';
-import { FormAlert } from '../../components/FormAlert';
+import { FormAlert, SuccessAlert } from '../../components/FormAlert';
 import { PageHeading } from '../../components/PageHeading';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { useFormErrors } from '../../components/useFormErrors';
 import { usePageTitle } from '../../components/usePageTitle';
 import { type MessageKey, useI18n } from '../../i18n';
+import { problemSlug, useLocalizedError } from '../../i18n/problems';
+import { indicationName } from '../../i18n/serverTexts';
+import { Dialog } from '../admin/Dialog';
 import { formatDateTimeIn } from '../patient/format';
+import { parseNumber } from './NewPlanForm';
 import { isHoldRequired, planQuery, planSessionsQuery, prefillQuery } from './queries';
+import { Readiness } from './Readiness';
 import { PLAN_STATUS } from './TreatmentPlans';
+import './treatment.css';
 
 const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -25,13 +35,13 @@ export const SESSION_STATUS: Record<'in_progress' | 'held' | 'completed', Messag
   completed: 'treatment.session.completed',
 };
 
-/** One treatment plan: its sessions so far, and the form that starts (or holds) the next one. */
+/** One treatment plan: its status and what may change it, its sessions, the next session's form. */
 export function PlanPage() {
   const { patientId = '', planId = '' } = useParams();
   const { t, language } = useI18n();
   const plan = useQuery(planQuery(planId));
   const sessions = useQuery(planSessionsQuery(planId));
-  const title = plan.data?.indication ?? t('treatment.plan');
+  const title = plan.data ? indicationName(plan.data.indication, t) : t('treatment.plan');
   usePageTitle(title);
   return (
     <section>
@@ -44,24 +54,10 @@ export function PlanPage() {
       ) : plan.isError ? (
         <ErrorState error={plan.error} onRetry={() => void plan.refetch()} />
       ) : (
-        <dl className="facts card">
-          <dt>{t('treatment.planStatus')}</dt>
-          <dd>{t(PLAN_STATUS[plan.data.status])}</dd>
-          <dt>{t('treatment.dose')}</dt>
-          <dd>
-            {t('treatment.dosePerKg', {
-              dose: plan.data.dose_mg_per_kg,
-              minutes: plan.data.infusion_minutes,
-            })}
-          </dd>
-          <dt>{t('treatment.induction')}</dt>
-          <dd>
-            {t('treatment.inductionDone', {
-              done: plan.data.induction_done,
-              total: plan.data.induction_infusions,
-            })}
-          </dd>
-        </dl>
+        <>
+          <PlanFacts plan={plan.data} />
+          <PlanStatusSection plan={plan.data} patientId={patientId} />
+        </>
       )}
       <section className="card" aria-labelledby="plan-sessions-title">
         <h2 id="plan-sessions-title">{t('treatment.sessions')}</h2>
@@ -86,7 +82,210 @@ export function PlanPage() {
           </ol>
         )}
       </section>
-      {plan.data?.status === 'active' ? <StartSession planId={planId} /> : null}
+      {plan.data?.status === 'active' ? (
+        <StartSession planId={planId} patientId={patientId} />
+      ) : null}
+    </section>
+  );
+}
+
+function PlanFacts({ plan }: { plan: PlanRead }) {
+  const { t } = useI18n();
+  return (
+    <dl className="facts card">
+      <dt>{t('treatment.planStatus')}</dt>
+      <dd>{t(PLAN_STATUS[plan.status])}</dd>
+      {plan.indication_detail ? (
+        <>
+          <dt>{t('treatment.indicationLabel')}</dt>
+          <dd className="prewrap">{plan.indication_detail}</dd>
+        </>
+      ) : null}
+      <dt>{t('treatment.dose')}</dt>
+      <dd>
+        {t('treatment.dosePerKg', { dose: plan.dose_mg_per_kg, minutes: plan.infusion_minutes })}
+      </dd>
+      <dt>{t('treatment.induction')}</dt>
+      <dd>
+        {t('treatment.inductionDone', {
+          done: plan.induction_done,
+          total: plan.induction_infusions,
+        })}
+      </dd>
+      <dt>{t('treatment.schedule')}</dt>
+      <dd>
+        {t('treatment.perWeek', { count: plan.infusions_per_week })}
+        {plan.schedule_notes ? ` · ${plan.schedule_notes}` : ''}
+      </dd>
+      <dt>{t('treatment.maintenance')}</dt>
+      <dd>
+        {plan.maintenance_interval_weeks
+          ? t('treatment.maintenanceEvery', { weeks: plan.maintenance_interval_weeks })
+          : t('treatment.maintenanceNotSet')}
+        {plan.maintenance_notes ? ` · ${plan.maintenance_notes}` : ''}
+      </dd>
+    </dl>
+  );
+}
+
+type Target = PlanStatusChange['status'];
+
+function actionLabel(plan: PlanRead, target: Target): MessageKey {
+  if (target === 'active') {
+    return plan.status === 'paused' ? 'treatment.action.resume' : 'treatment.action.activate';
+  }
+  return target === 'paused' ? 'treatment.action.pause' : 'treatment.action.complete';
+}
+
+const STATUS_FIELDS = ['status', 'reason'] as const;
+
+/**
+ * The plan's status, the changes the API allows from it (completing asks first), the history,
+ * and, while the plan is not active, what stands between it and activation.
+ */
+function PlanStatusSection({ plan, patientId }: { plan: PlanRead; patientId: string }) {
+  const { t, language } = useI18n();
+  const id = useId();
+  const queryClient = useQueryClient();
+  const [reason, setReason] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const change = useMutation({
+    mutationFn: async (status: Target) =>
+      (
+        await treatmentChangeTreatmentPlanStatus({
+          path: { plan_id: plan.id },
+          body: { status, reason: reason.trim() },
+        })
+      ).data,
+    onSuccess: (saved) => {
+      setReason('');
+      queryClient.setQueryData(planQuery(plan.id).queryKey, saved);
+      void queryClient.invalidateQueries({ queryKey: ['chart', patientId] });
+    },
+    onError: (error) => {
+      // A refusal may mean the page is behind (another tab changed the plan, a flag was raised):
+      // fetch the plan's allowed changes and what blocks it again.
+      if (error instanceof ApiError && error.status === 409) {
+        void queryClient.invalidateQueries({ queryKey: planQuery(plan.id).queryKey, exact: true });
+        void queryClient.invalidateQueries({
+          queryKey: ['chart', patientId, 'treatment-readiness'],
+        });
+      }
+    },
+  });
+  const slug = problemSlug(change.error);
+  const blocked = slug === 'plan-blocked';
+  const errors = useFormErrors(useLocalizedError(blocked ? null : change.error), STATUS_FIELDS);
+  const submit = (target: Target) => {
+    if (target === 'completed') setConfirming(true);
+    else change.mutate(target);
+  };
+  const done = change.isSuccess && !change.isPending ? change.data : null;
+  const zone = browserZone();
+  return (
+    <section className="card plan-status" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{t('treatment.changeStatus')}</h2>
+      {done ? (
+        <SuccessAlert>
+          {t('treatment.statusChanged', { status: t(PLAN_STATUS[done.status]) })}
+        </SuccessAlert>
+      ) : null}
+      {blocked ? (
+        <div className="alert alert-error" role="alert">
+          <p className="alert-title">{t('treatment.blockedTitle')}</p>
+          <p>{t('problem.plan-blocked')}</p>
+        </div>
+      ) : null}
+      {plan.allowed_transitions.length === 0 ? (
+        <p>{t('treatment.noTransitions')}</p>
+      ) : (
+        <form
+          className="form"
+          noValidate
+          onSubmit={(event: FormEvent<HTMLFormElement>) => event.preventDefault()}
+        >
+          <FormAlert error={errors.apiError} messages={errors.form} />
+          <div className={errors.fields.reason ? 'field field-invalid' : 'field'}>
+            <label htmlFor={`${id}-reason`}>{t('treatment.statusReason')}</label>
+            <textarea
+              id={`${id}-reason`}
+              rows={2}
+              value={reason}
+              aria-invalid={errors.fields.reason ? true : undefined}
+              aria-describedby={errors.fields.reason ? `${id}-reason-error` : undefined}
+              onChange={(e) => setReason(e.target.value)}
+            />
+            {errors.fields.reason ? (
+              <p className="field-error" id={`${id}-reason-error`}>
+                {errors.fields.reason}
+              </p>
+            ) : null}
+          </div>
+          <div className="actions">
+            {plan.allowed_transitions.map((target) => (
+              <button
+                key={target}
+                type="button"
+                className={target === 'active' ? 'button primary' : 'button secondary'}
+                disabled={change.isPending}
+                onClick={() => submit(target)}
+              >
+                {t(actionLabel(plan, target))}
+              </button>
+            ))}
+          </div>
+        </form>
+      )}
+      {plan.status === 'proposed' || plan.status === 'paused' || blocked ? (
+        <Readiness patientId={patientId} planId={plan.id} level={3} />
+      ) : null}
+      <h3>{t('treatment.history')}</h3>
+      {plan.history.length === 0 ? (
+        <p className="muted">{t('treatment.noHistory')}</p>
+      ) : (
+        <ol className="plan-history">
+          {plan.history.map((h) => (
+            <li key={`${h.changed_at}-${h.to_status}`}>
+              {t('treatment.historyItem', {
+                from: t(PLAN_STATUS[h.from_status]),
+                to: t(PLAN_STATUS[h.to_status]),
+                time: formatDateTimeIn(h.changed_at, zone, language),
+              })}
+              {h.reason ? <span className="muted"> · {h.reason}</span> : null}
+            </li>
+          ))}
+        </ol>
+      )}
+      {confirming ? (
+        <Dialog
+          title={t('treatment.completeTitle')}
+          description={
+            <p>
+              {t('treatment.completeBody', {
+                done: plan.induction_done,
+                total: plan.induction_infusions,
+              })}
+            </p>
+          }
+          onClose={() => setConfirming(false)}
+        >
+          <div className="actions">
+            <button
+              type="button"
+              className="button danger"
+              onClick={() => {
+                setConfirming(false);
+                change.mutate('completed');
+              }}
+            >
+              {t('treatment.completeConfirm')}
+            </button>
+            <button type="button" className="button secondary" onClick={() => setConfirming(false)}>
+              {t('treatment.completeCancel')}
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
     </section>
   );
 }
@@ -104,7 +303,7 @@ const FIELDS = [
 
 type Choice = 'hold' | 'override';
 
-function StartSession({ planId }: { planId: string }) {
+function StartSession({ planId, patientId }: { planId: string; patientId: string }) {
   const { t } = useI18n();
   const prefill = useQuery(prefillQuery(planId));
   return (
@@ -115,21 +314,36 @@ function StartSession({ planId }: { planId: string }) {
       ) : prefill.isError ? (
         <ErrorState error={prefill.error} onRetry={() => void prefill.refetch()} />
       ) : (
-        <StartForm planId={planId} prefill={prefill.data} />
+        <StartForm planId={planId} patientId={patientId} prefill={prefill.data} />
       )}
     </section>
   );
 }
 
-function StartForm({ planId, prefill }: { planId: string; prefill: SessionPrefill }) {
-  const { t } = useI18n();
+/** The API's hold prompt: its English words, and the pressures to say it in other languages. */
+interface HoldPrompt {
+  server: string;
+  systolic: number;
+  diastolic: number;
+}
+
+function StartForm({
+  planId,
+  patientId,
+  prefill,
+}: {
+  planId: string;
+  patientId: string;
+  prefill: SessionPrefill;
+}) {
+  const { t, language } = useI18n();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [weight, setWeight] = useState(prefill.weight_kg?.toString() ?? '');
   const [lot, setLot] = useState(prefill.lot_number ?? '');
   const [vitals, setVitals] = useState({ systolic: '', diastolic: '', heart_rate: '', spo2: '' });
   // Set once the API says the BP is above the hold threshold.
-  const [prompt, setPrompt] = useState<string | null>(null);
+  const [prompt, setPrompt] = useState<HoldPrompt | null>(null);
   const [choice, setChoice] = useState<Choice>('hold');
   const [reason, setReason] = useState('');
   const start = useMutation({
@@ -140,15 +354,34 @@ function StartForm({ planId, prefill }: { planId: string; prefill: SessionPrefil
       await queryClient.invalidateQueries({ queryKey: ['chart', session.patient_id] });
       navigate(`/infusion-sessions/${session.id}`);
     },
-    onError: (error) => {
+    onError: (error, body) => {
       if (isHoldRequired(error)) {
-        setPrompt(error.problem.detail ?? error.problem.title);
+        setPrompt({
+          server: error.problem.detail ?? error.problem.title,
+          systolic: body.pre_vitals.systolic,
+          diastolic: body.pre_vitals.diastolic,
+        });
       }
     },
   });
-  const errors = useFormErrors(isHoldRequired(start.error) ? null : start.error, FIELDS);
+  const blocked = problemSlug(start.error) === 'plan-blocked';
+  const errors = useFormErrors(
+    useLocalizedError(isHoldRequired(start.error) || blocked ? null : start.error),
+    FIELDS,
+  );
   const f = errors.fields;
-  const num = (v: string) => (v.trim() === '' ? Number.NaN : Number(v));
+  const num = (v: string) => parseNumber(v);
+  const promptText =
+    prompt === null
+      ? null
+      : language === 'en'
+        ? prompt.server
+        : t('treatment.holdPrompt', {
+            systolic: prompt.systolic,
+            diastolic: prompt.diastolic,
+            limitSystolic: prefill.hold_systolic_above,
+            limitDiastolic: prefill.hold_diastolic_above,
+          });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     start.mutate({
@@ -182,6 +415,13 @@ function StartForm({ planId, prefill }: { planId: string; prefill: SessionPrefil
   return (
     <form className="form" onSubmit={submit} noValidate>
       <FormAlert error={errors.apiError} messages={errors.form} />
+      {blocked ? (
+        <div className="alert alert-error" role="alert">
+          <p className="alert-title">{t('treatment.blockedTitle')}</p>
+          <p>{t('problem.plan-blocked')}</p>
+        </div>
+      ) : null}
+      {blocked ? <Readiness patientId={patientId} planId={planId} level={3} /> : null}
       <p className="muted">
         {t('treatment.holdThreshold', {
           systolic: prefill.hold_systolic_above,
@@ -212,7 +452,7 @@ function StartForm({ planId, prefill }: { planId: string; prefill: SessionPrefil
       {prompt !== null ? (
         <fieldset className="call-warning">
           <legend>{t('treatment.holdTitle')}</legend>
-          <p role="alert">{prompt}</p>
+          <p role="alert">{promptText}</p>
           <label>
             <input
               type="radio"

@@ -14,7 +14,8 @@ import { PageHeading } from '../../components/PageHeading';
 import { ErrorState, Loading } from '../../components/States';
 import { useFormErrors } from '../../components/useFormErrors';
 import { usePageTitle } from '../../components/usePageTitle';
-import { useI18n } from '../../i18n';
+import { type MessageKey, useI18n } from '../../i18n';
+import { type FieldText, useLocalizedError } from '../../i18n/problems';
 import { formatDateTimeIn } from '../patient/format';
 import { TIMEPOINT } from '../workspace/ChartSummaryPage';
 import { infusionSessionQuery } from '../workspace/queries';
@@ -145,7 +146,7 @@ function VitalsForm({ sessionId, missing }: { sessionId: string; missing: Timepo
       setValues(empty);
     },
   });
-  const errors = useFormErrors(record.error, VITAL_FIELDS);
+  const errors = useFormErrors(useLocalizedError(record.error), VITAL_FIELDS);
   const labels: Record<VitalField, string> = {
     systolic: t('treatment.systolic'),
     diastolic: t('treatment.diastolic'),
@@ -209,7 +210,7 @@ function Cadss6Section({ session, open }: { session: InfusionSessionRead; open: 
       queryClient.setQueryData(infusionSessionQuery(session.id).queryKey, saved);
     },
   });
-  const errors = useFormErrors(save.error, ['cadss6_items'] as const);
+  const errors = useFormErrors(useLocalizedError(save.error), CADSS_FIELDS);
   const complete = items.every((v) => v !== '');
   return (
     <section className="card" aria-labelledby="session-cadss-title">
@@ -256,6 +257,7 @@ function Cadss6Section({ session, open }: { session: InfusionSessionRead; open: 
   );
 }
 
+const CADSS_FIELDS = ['cadss6_items'] as const;
 const CHECKS = ['alert', 'vitals_near_baseline', 'escort_present'] as const;
 type Check = (typeof CHECKS)[number];
 const CHECK_LABEL = {
@@ -263,6 +265,21 @@ const CHECK_LABEL = {
   vitals_near_baseline: 'treatment.discharge.vitals',
   escort_present: 'treatment.discharge.escort',
 } as const;
+
+// What the API says keeps a patient from discharge, by field, in the reader's words.
+const DISCHARGE_TEXT: Record<string, MessageKey> = {
+  'body.alert': 'treatment.discharge.alertNeeded',
+  'body.vitals_near_baseline': 'treatment.discharge.vitalsNeeded',
+  'body.escort_present': 'treatment.discharge.escortNeeded',
+  cadss6_items: 'treatment.discharge.cadssMissing',
+  'vitals.discharge': 'treatment.discharge.vitalsMissing',
+};
+const MISSING_FIELDS = ['cadss6_items', 'vitals.discharge'] as const;
+const DISCHARGE_FIELDS = [...CHECKS, ...MISSING_FIELDS] as const;
+const dischargeText: FieldText = (error, t) => {
+  const key = DISCHARGE_TEXT[error.field];
+  return key ? t(key) : undefined;
+};
 
 /** The discharge checklist; the API says what is still missing (CADSS-6, discharge vitals). */
 function DischargeSection({ session, open }: { session: InfusionSessionRead; open: boolean }) {
@@ -282,7 +299,12 @@ function DischargeSection({ session, open }: { session: InfusionSessionRead; ope
       void queryClient.invalidateQueries({ queryKey: ['chart', saved.patient_id] });
     },
   });
-  const errors = useFormErrors(discharge.error, CHECKS);
+  const errors = useFormErrors(useLocalizedError(discharge.error, dischargeText), DISCHARGE_FIELDS);
+  // What is missing besides the checkboxes (CADSS-6, discharge vitals), above the form.
+  const missing = [
+    ...MISSING_FIELDS.flatMap((field) => errors.fields[field] ?? []),
+    ...errors.form,
+  ];
   if (!open && !session.discharged_at) return null;
   return (
     <section className="card" aria-labelledby="session-discharge-title">
@@ -302,7 +324,7 @@ function DischargeSection({ session, open }: { session: InfusionSessionRead; ope
             discharge.mutate();
           }}
         >
-          <FormAlert error={errors.apiError} messages={errors.form} />
+          <FormAlert error={errors.apiError} messages={missing} />
           {CHECKS.map((check) => (
             <div key={check} className={errors.fields[check] ? 'field field-invalid' : 'field'}>
               <label>

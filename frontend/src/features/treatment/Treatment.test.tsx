@@ -22,7 +22,7 @@ const plan: PlanRead = {
   id: PLAN,
   patient_id: PATIENT,
   created_by: 'psy-1',
-  indication: 'Treatment-resistant depression',
+  indication: 'treatment_resistant_depression',
   indication_detail: '',
   induction_infusions: 6,
   dose_mg_per_kg: 0.5,
@@ -38,6 +38,7 @@ const plan: PlanRead = {
   induction_done: 2,
   maintenance_done: 0,
   history: [],
+  allowed_transitions: ['paused', 'completed'],
 };
 
 const prefill: SessionPrefill = {

@@ -1,6 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import {
   treatmentGetTreatmentPlan,
+  treatmentGetTreatmentReadiness,
   treatmentListInfusionSessions,
   treatmentListTreatmentPlans,
   treatmentPrefillInfusionSession,
@@ -14,6 +15,15 @@ export function plansQuery(patientId: string) {
     queryKey: ['chart', patientId, 'plans'],
     queryFn: async ({ signal }) =>
       (await treatmentListTreatmentPlans({ path: { patient_id: patientId }, signal })).data,
+  });
+}
+
+/** What stands between the patient and an active plan (unreviewed flags, unsigned consents). */
+export function readinessQuery(patientId: string) {
+  return queryOptions({
+    queryKey: ['chart', patientId, 'treatment-readiness'],
+    queryFn: async ({ signal }) =>
+      (await treatmentGetTreatmentReadiness({ path: { patient_id: patientId }, signal })).data,
   });
 }
 

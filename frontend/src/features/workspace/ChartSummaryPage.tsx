@@ -11,6 +11,7 @@ import { PageHeading } from '../../components/PageHeading';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { usePageTitle } from '../../components/usePageTitle';
 import { type MessageKey, useI18n } from '../../i18n';
+import { bandLabel, flagText, templateTitle } from '../../i18n/serverTexts';
 import { formatDate, formatDateTimeIn } from '../patient/format';
 import { isScaleCode } from '../patient/queries';
 import { TrendChart } from '../scores/TrendChart';
@@ -68,6 +69,11 @@ export function ChartSummaryPage() {
         <Link to="/my-patients">{t('chart.back')}</Link>
       </p>
       <PageHeading>{name}</PageHeading>
+      <p>
+        <Link to={`/my-patients/${patientId}/timeline`} className="button secondary">
+          {t('timeline.link')}
+        </Link>
+      </p>
       {profile.isPending ? (
         <Loading />
       ) : profile.isError ? (
@@ -157,7 +163,7 @@ export function ChartFlags({ patientId, level = 2 }: ChartPartProps) {
               <span className={f.severity === 'moderate' ? 'badge warn' : 'badge danger'}>
                 {t(SEVERITY_LABEL[f.severity])}
               </span>{' '}
-              {f.message} <span className="muted">({t(FLAG_STATUS[f.status])})</span>
+              {flagText(f, t)} <span className="muted">({t(FLAG_STATUS[f.status])})</span>
             </li>
           ))}
         </ul>
@@ -225,7 +231,7 @@ function ScoresTable({ trends, withPoints }: { trends: TrendsRead; withPoints: S
                 <th scope="row">{scaleName(trend.scale, t)}</th>
                 <td>
                   {t('chart.score', { score: last.score, max: MAX[trend.scale] ?? '?' })}
-                  {last.band ? ` · ${last.band}` : ''}
+                  {last.band ? ` · ${bandLabel(last, language)}` : ''}
                 </td>
                 <td>{change(trend, t) ?? t('chart.oneScore')}</td>
                 <td>{formatDateTimeIn(last.at, zone, language)}</td>
@@ -354,7 +360,7 @@ export function LastNote({ patientId, level = 2 }: ChartPartProps) {
       ) : (
         <>
           <p>
-            <strong>{note.title}</strong> ·{' '}
+            <strong>{templateTitle(note.template, note.title, t)}</strong> ·{' '}
             {formatDateTimeIn(note.visit_at, browserZone(), language)}
           </p>
           <p>

@@ -42,6 +42,14 @@ export function MyPatientsPage() {
                 <tr key={p.patient_id}>
                   <th scope="row">
                     <Link to={`/my-patients/${p.patient_id}`}>{p.name}</Link>
+                    <br />
+                    <Link
+                      to={`/my-patients/${p.patient_id}/timeline`}
+                      aria-label={t('timeline.linkFor', { name: p.name })}
+                      className="muted"
+                    >
+                      {t('timeline.link')}
+                    </Link>
                   </th>
                   <td>{formatDate(p.date_of_birth, language)}</td>
                   <td>{p.state}</td>

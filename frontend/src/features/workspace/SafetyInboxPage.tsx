@@ -8,6 +8,7 @@ import { Empty, ErrorState, Loading } from '../../components/States';
 import { useFormErrors } from '../../components/useFormErrors';
 import { usePageTitle } from '../../components/usePageTitle';
 import { type MessageKey, useI18n } from '../../i18n';
+import { useLocalizedError } from '../../i18n/problems';
 import { Pagination } from '../patient/Pagination';
 import { inboxOrder, type SafetyFilter, safetyTasksQuery } from './queries';
 
@@ -167,7 +168,7 @@ function AcknowledgeForm({ task }: { task: SafetyTaskRead }) {
       void queryClient.invalidateQueries({ queryKey: ['chart', task.patient_id, 'safety'] });
     },
   });
-  const errors = useFormErrors(ack.error, ACK_FIELDS);
+  const errors = useFormErrors(useLocalizedError(ack.error), ACK_FIELDS);
   return (
     <form
       className="form"

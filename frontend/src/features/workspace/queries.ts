@@ -1,4 +1,4 @@
-import { keepPreviousData, queryOptions } from '@tanstack/react-query';
+import { infiniteQueryOptions, keepPreviousData, queryOptions } from '@tanstack/react-query';
 import {
   type BookingRead,
   bookingsListBookings,
@@ -10,6 +10,8 @@ import {
   safetyListPatientSafetyTasks,
   safetyListSafetyTasks,
   screeningListScreeningFlags,
+  type TimelineGetPatientTimelineData,
+  timelineGetPatientTimeline,
   treatmentGetInfusionSession,
   treatmentGetPatientTrends,
 } from '../../api/generated';
@@ -147,5 +149,56 @@ export function infusionSessionQuery(sessionId: string) {
     queryKey: ['infusion-session', sessionId],
     queryFn: async ({ signal }) =>
       (await treatmentGetInfusionSession({ path: { session_id: sessionId }, signal })).data,
+  });
+}
+
+export type TimelineKind = NonNullable<
+  NonNullable<TimelineGetPatientTimelineData['query']>['kind']
+>[number];
+
+/** The timeline's filter chips, each a group of the API's event kinds. */
+export const TIMELINE_GROUPS = {
+  visits: [
+    'visit_booked',
+    'visit_rescheduled',
+    'visit_cancelled',
+    'visit_no_show',
+    'visit_completed',
+  ],
+  notes: ['note_signed', 'note_addendum'],
+  scales: ['scale_submitted'],
+  screening: ['intake_submitted', 'flag_raised', 'flag_reviewed'],
+  consents: ['consent_signed'],
+  treatment: ['plan_created', 'plan_status_changed', 'infusion_session'],
+  safety: ['safety_task_opened', 'safety_task_acknowledged'],
+} as const satisfies Record<string, readonly TimelineKind[]>;
+
+export type TimelineGroup = keyof typeof TIMELINE_GROUPS;
+
+/** The kinds the chosen chips stand for, in a stable order (none chosen: every kind). */
+export function timelineKinds(groups: readonly TimelineGroup[]): TimelineKind[] {
+  return (Object.keys(TIMELINE_GROUPS) as TimelineGroup[])
+    .filter((g) => groups.includes(g))
+    .flatMap((g) => [...TIMELINE_GROUPS[g]]);
+}
+
+/** A patient's history, newest first, a page at a time ("load more" asks for the next). */
+export function patientTimelineQuery(
+  patientId: string,
+  kinds: readonly TimelineKind[],
+  limit = 25,
+) {
+  return infiniteQueryOptions({
+    queryKey: ['chart', patientId, 'timeline', kinds, limit],
+    queryFn: async ({ pageParam, signal }) =>
+      (
+        await timelineGetPatientTimeline({
+          path: { patient_id: patientId },
+          query: { page: pageParam, limit, kind: kinds.length > 0 ? [...kinds] : undefined },
+          signal,
+        })
+      ).data,
+    initialPageParam: 1,
+    getNextPageParam: (last) => (last.page * last.limit < last.total ? last.page + 1 : undefined),
   });
 }
