@@ -16,7 +16,7 @@ export function FormAlert({
   error: ApiError | null;
   messages?: string[];
 }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -31,7 +31,7 @@ export function FormAlert({
   return (
     <div className="alert alert-error" role="alert" tabIndex={-1} ref={box}>
       <p className="alert-title">
-        {error && !hasFieldErrors ? errorMessage(error, t) : t('errors.formTitle')}
+        {error && !hasFieldErrors ? errorMessage(error, t, language) : t('errors.formTitle')}
       </p>
       {messages.length > 0 ? (
         <ul>

@@ -1,9 +1,15 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../api/problem';
-import { type Translate, useI18n } from '../i18n';
+import { type Language, type Translate, useI18n } from '../i18n';
+import { localizeProblem } from '../i18n/problems';
 
-/** The message to show for a failed call, in the reader's language where we can. */
-export function errorMessage(error: unknown, t: Translate): string {
+/**
+ * The message to show for a failed call, in the reader's language where we can: with
+ * `language`, a known problem type is said in the dictionaries' words instead of the API's
+ * English.
+ */
+export function errorMessage(failed: unknown, t: Translate, language?: Language): string {
+  const error = language ? localizeProblem(failed, language, t) : failed;
   if (!(error instanceof ApiError)) return t('state.error');
   const { status, problem } = error;
   if (status < 0) return t('state.error');
@@ -40,11 +46,11 @@ export function ErrorState({
   title?: string;
   onRetry?: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   return (
     <div className="state state-error" role="alert">
       {title ? <p className="state-title">{title}</p> : null}
-      <p>{errorMessage(error, t)}</p>
+      <p>{errorMessage(error, t, language)}</p>
       {onRetry ? (
         <button type="button" className="button secondary" onClick={onRetry}>
           {t('state.retry')}

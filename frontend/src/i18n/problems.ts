@@ -46,6 +46,10 @@ export function problemSlug(error: unknown): string | null {
   return error.problem.type.split('/').pop() ?? null;
 }
 
+// Errors already put in the reader's words: the shared components localize every error they
+// show, and a page that localized first (with words for its own field codes) keeps those.
+const localized = new WeakSet<ApiError>();
+
 export function localizeProblem(
   error: unknown,
   language: Language,
@@ -53,10 +57,11 @@ export function localizeProblem(
   fieldText?: FieldText,
 ): unknown {
   if (language === 'en' || !(error instanceof ApiError) || error.status <= 0) return error;
+  if (localized.has(error)) return error;
   const { problem } = error;
   const key = `problem.${problemSlug(error)}`;
   const known = isKey(key) ? t(key) : null;
-  return new ApiError(error.status, {
+  const result = new ApiError(error.status, {
     ...problem,
     title: known ?? problem.title,
     detail: known ?? problem.detail,
@@ -68,6 +73,8 @@ export function localizeProblem(
       };
     }),
   });
+  localized.add(result);
+  return result;
 }
 
 /** `error` (a failed call) in the reader's language, stable while the error and language are. */

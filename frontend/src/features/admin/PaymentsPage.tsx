@@ -81,7 +81,7 @@ export function PaymentsPage() {
       </div>
       {exportError ? (
         <p className="alert alert-error" role="alert">
-          {t('admin.payments.csvFailed')} {errorMessage(exportError, t)}
+          {t('admin.payments.csvFailed')} {errorMessage(exportError, t, language)}
         </p>
       ) : null}
       {done ? (

@@ -126,12 +126,18 @@ function WaitingEntry({ entry }: { entry: WaitingRoomEntry }) {
       {unlicensed ? (
         <div className="alert alert-error" role="alert" id={warningId}>
           <p className="alert-title">{t('waiting.licenceWarning')}</p>
-          <p>{location.warning ?? t('waiting.notLicensed', { state: location.state })}</p>
+          {/* The API's warning names the licence in English; other readers get the same fact in
+              their words. */}
+          <p>
+            {language === 'en' && location.warning
+              ? location.warning
+              : t('waiting.notLicensed', { state: location.state })}
+          </p>
         </div>
       ) : null}
       {join.isError ? (
         <p className="field-error" role="alert">
-          {errorMessage(join.error, t)}
+          {errorMessage(join.error, t, language)}
         </p>
       ) : null}
       {entry.status === 'waiting' || entry.status === 'in_progress' ? (
