@@ -1,4 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { Link, useNavigate } from 'react-router';
 import {
   consultsPsychiatristJoinToken,
@@ -54,6 +55,10 @@ export function WaitingRoom({ day }: { day: string }) {
   const { t } = useI18n();
   const room = useQuery(waitingRoomQuery(day));
   const waiting = room.data?.filter((e) => e.status === 'waiting').length ?? 0;
+  // Someone is waiting: fetch the call page's code now, so "Admit" does not wait for it.
+  useEffect(() => {
+    if (waiting > 0) void import('../call/CallPage');
+  }, [waiting]);
   return (
     <section className="card" aria-labelledby="waiting-room-title">
       <h2 id="waiting-room-title">{t('waiting.title')}</h2>
