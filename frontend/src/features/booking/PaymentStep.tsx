@@ -261,7 +261,9 @@ export function PaymentStep({
         // The field error shows under the card (useFormErrors maps `body.token`).
         setPhase({ kind: 'ready' });
       } else {
-        setFormError(stripeDown(error) ? t('payment.stripeDown') : errorMessage(error, t, language));
+        setFormError(
+          stripeDown(error) ? t('payment.stripeDown') : errorMessage(error, t, language),
+        );
         setPhase({ kind: 'ready' });
       }
       return;
