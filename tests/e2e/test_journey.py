@@ -300,6 +300,21 @@ async def write_and_sign_note(doc: Page, lang: str) -> None:
     await shot(doc, f"{lang}-13-note-signed")
 
 
+async def psychiatrist_reads_timeline(doc: Page, stack: Stack, lang: str, patient_name: str) -> None:
+    """From my patients: the patient's timeline holds what the journey did, newest first."""
+    await doc.goto(f"{stack.api}/my-patients")
+    await doc.get_by_role("link", name=t(lang, "timeline.linkFor", name=patient_name)).click()
+    await expect(doc.get_by_role("heading", level=1)).to_have_text(t(lang, "timeline.title", name=patient_name))
+    timeline = doc.locator("ol.timeline")
+    for kind in ("note_signed", "visit_completed", "visit_booked", "intake_submitted"):
+        entry = timeline.locator(f'article[data-kind="{kind}"]').first
+        await expect(entry).to_contain_text(t(lang, f"timeline.kind.{kind}"))
+    await expect(timeline.locator('article[data-kind="scale_submitted"]').first).to_contain_text("12")
+    kinds = await timeline.locator("article[data-kind]").evaluate_all("(els) => els.map((e) => e.dataset.kind)")
+    assert kinds.index("note_signed") < kinds.index("visit_booked") < kinds.index("intake_submitted"), kinds
+    await shot(doc, f"{lang}-13b-timeline")
+
+
 async def patient_sees_summary(page: Page, stack: Stack, lang: str, visit_name: str) -> None:
     await page.goto(f"{stack.api}/summaries")
     await page.get_by_role("link", name=re.compile(visit_name)).first.click()
@@ -366,6 +381,7 @@ async def whole_journey(stack: Stack, browser: Browser, lang: str, patient_name:
             await shot(doc, f"{lang}-12-chat")
             await end_call(doc, page, lang)
             await write_and_sign_note(doc, lang)
+            await psychiatrist_reads_timeline(doc, stack, lang, patient_name)
         except Exception:
             await shot(doc, f"{lang}-failure-psychiatrist")
             raise
