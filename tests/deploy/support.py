@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,15 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.ports import free_port as free_port  # the deploy tests import it from here
+
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 RENDER = INFRA / "nginx" / "render.py"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def require_nginx() -> str:

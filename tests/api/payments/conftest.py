@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.config import Settings
-from services.api.integrations.stripe.standin import free_port, register_webhook, start_standin
+from services.api.integrations.stripe.standin import register_webhook, start_standin
 from services.api.scheduling.models import VisitType
 from services.common.clock import clock
 from services.common.settings import Environment
 from tests.api.scheduling.factories import create_psychiatrist, create_visit_type
 from tests.factories import Account, create_patient, sign_in
 from tests.support.mail import SmtpSink
+from tests.support.ports import free_port
 from tests.support.stripe import OLD_WEBHOOK_SECRET, WEBHOOK_SECRET, StandIn, WebhookReceiver
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
