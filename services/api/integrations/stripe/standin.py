@@ -58,14 +58,22 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _die_with_parent() -> None:
-    """Linux: the stand-in gets SIGTERM when the process that started it dies, even by SIGKILL."""
+def _die_with_parent(parent: int) -> None:
+    """Linux: the stand-in gets SIGTERM when the process that started it dies, even by SIGKILL.
+
+    The stand-in sets this on itself once it runs, not in a `preexec_fn`: Python code between
+    fork and exec in a parent with threads (test servers, the SMTP sink) can wait forever on a
+    lock another thread held at the fork (seen: a loader lock in `ctypes.CDLL`)."""
+    if sys.platform != "linux":
+        return
     try:
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except OSError:
-        pass
+        return
+    if os.getppid() != parent:  # the parent died before we asked: go now
+        raise SystemExit(0)
 
 
 def free_port() -> int:
@@ -80,10 +88,9 @@ def start_standin(port: int, state_dir: Path, *, timeout: float = 20.0) -> tuple
     url = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "services.api.integrations.stripe.standin", "--port", str(port)]
     proc = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-        [*argv, "--state-dir", str(state_dir)],
+        [*argv, "--state-dir", str(state_dir), "--parent", str(os.getpid())],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -106,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="localstripe on 127.0.0.1 with its state in a chosen folder")
     parser.add_argument("--port", type=int, default=8420)
     parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("--parent", type=int, default=0, help="stop when this process dies (0: never)")
     args = parser.parse_args(argv)
+    if args.parent:
+        _die_with_parent(args.parent)
     args.state_dir.mkdir(parents=True, exist_ok=True)
     _serve(args.port, args.state_dir)
     return 0
