@@ -97,7 +97,13 @@ async def test_an_instance_whose_redis_goes_away_is_not_ready(api: Api, work_dir
         settings = signaling_settings(api, work_dir, redis_url=f"redis://127.0.0.1:{redis_port}/0")
         server = start_signaling("signaling-own-redis", free_port(), settings, work_dir)
         async with httpx.AsyncClient(base_url=_http(server), trust_env=False, timeout=10) as c:
-            assert (await c.get("/readyz")).status_code == 200
+            # Ready once the bus answers and the API's keys are in (/healthz came first).
+            for _ in range(200):  # up to 20 s
+                ready = await c.get("/readyz")
+                if ready.status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            assert ready.status_code == 200, ready.text
             redis.kill(signal.SIGKILL)
             r = await c.get("/readyz")
         assert r.status_code == 503, r.text
