@@ -182,40 +182,29 @@ async def _seed(database_url: str, var_dir: Path) -> tuple[StaffLogin, StaffLogi
                         created_at=now,
                     )
                 )
-            s.add(
-                VisitType(
-                    code="initial-evaluation",
-                    name="Initial psychiatric evaluation",
-                    name_es="Evaluación psiquiátrica inicial",
-                    description="A full evaluation before a treatment plan.",
-                    duration_minutes=60,
-                    price_cents=35000,
-                    currency="usd",
-                    eligibility="any",
-                    requires_intake=True,
-                    requires_consents=False,
-                    is_infusion=False,
-                    active=True,
-                    created_at=now,
+            for code, name, name_es, description, minutes, cents, intake in (
+                ("initial-evaluation", "Initial psychiatric evaluation", "Evaluación psiquiátrica inicial",
+                 "A full evaluation before a treatment plan.", 60, 35000, True),
+                ("free-consult", "Free consult", "Consulta gratuita",
+                 "Fifteen minutes to ask whether the treatment fits you.", 15, 0, False),
+            ):  # fmt: skip
+                s.add(
+                    VisitType(
+                        code=code,
+                        name=name,
+                        name_es=name_es,
+                        description=description,
+                        duration_minutes=minutes,
+                        price_cents=cents,
+                        currency="usd",
+                        eligibility="any",
+                        requires_intake=intake,
+                        requires_consents=False,
+                        is_infusion=False,
+                        active=True,
+                        created_at=now,
+                    )
                 )
-            )
-            s.add(
-                VisitType(
-                    code="free-consult",
-                    name="Free consult",
-                    name_es="Consulta gratuita",
-                    description="Fifteen minutes to ask whether the treatment fits you.",
-                    duration_minutes=15,
-                    price_cents=0,
-                    currency="usd",
-                    eligibility="any",
-                    requires_intake=False,
-                    requires_consents=False,
-                    is_infusion=False,
-                    active=True,
-                    created_at=now,
-                )
-            )
             await s.commit()
     finally:
         await engine.dispose()
