@@ -11,7 +11,10 @@ empty seat. Claims are atomic (a Lua script on Redis), so two instances racing f
 seat cannot both win.
 
 Messages are text payloads published on a room's channel to every instance watching that
-room; Redis delivers them in publish order, which the relay relies on. On Redis they go over
+room, or addressed to one seat of it (`to=role`): those reach only the instance that holds
+that seat, so the relay of an offer or candidate wakes one other instance, not every instance
+in the room, the sender's own included. Redis delivers what one connection publishes in
+publish order, across channels too, which the relay relies on. On Redis they go over
 two raw connections of our own (one publishing, one subscribed), not through redis-py: the
 relay across instances is a hot path, and redis-py's per-command round trip and pub/sub
 reader cost more than the rest of the relay.
@@ -54,16 +57,19 @@ class Bus(ABC):
     async def close(self) -> None: ...
 
     @abstractmethod
-    async def watch(self, room: str) -> None:
-        """Receive what is published to `room` from now on."""
+    async def watch(self, room: str, role: str | None = None) -> None:
+        """Receive what is published to `room` from now on and, with `role`, what is addressed
+        to that seat of it (the seat a connection on this instance holds)."""
 
     @abstractmethod
-    async def unwatch(self, room: str) -> None: ...
+    async def unwatch(self, room: str) -> None:
+        """Stop receiving anything of `room` (its seats' addresses included)."""
 
     @abstractmethod
-    async def publish(self, room: str, payload: str) -> None: ...
+    async def publish(self, room: str, payload: str, *, to: str | None = None) -> None:
+        """To every instance watching `room`, or with `to` only to those watching that seat."""
 
-    def publish_now(self, room: str, payload: str) -> bool:  # noqa: ARG002 - a bus that cannot says so
+    def publish_now(self, room: str, payload: str, *, to: str | None = None) -> bool:  # noqa: ARG002 - a bus that cannot says so
         """Publish without waiting if the bus can take it at once; False (nothing published) if
         not: then `await publish()`."""
         return False
@@ -107,7 +113,7 @@ class InProcessBus(Bus):
 
     def __init__(self) -> None:
         self._rooms: dict[str, _MemoryRoom] = {}
-        self._watched: set[str] = set()
+        self._watched: set[tuple[str, str | None]] = set()  # (room, None) and (room, role)
         self._handler: Handler | None = None
 
     async def start(self, handler: Handler) -> None:
@@ -116,17 +122,19 @@ class InProcessBus(Bus):
     async def close(self) -> None:
         self._handler = None
 
-    async def watch(self, room: str) -> None:
-        self._watched.add(room)
+    async def watch(self, room: str, role: str | None = None) -> None:
+        self._watched.add((room, None))
+        if role is not None:
+            self._watched.add((room, role))
 
     async def unwatch(self, room: str) -> None:
-        self._watched.discard(room)
+        self._watched = {w for w in self._watched if w[0] != room}
 
-    async def publish(self, room: str, payload: str) -> None:
-        self.publish_now(room, payload)
+    async def publish(self, room: str, payload: str, *, to: str | None = None) -> None:
+        self.publish_now(room, payload, to=to)
 
-    def publish_now(self, room: str, payload: str) -> bool:
-        if self._handler is not None and room in self._watched:
+    def publish_now(self, room: str, payload: str, *, to: str | None = None) -> bool:
+        if self._handler is not None and (room, to) in self._watched:
             self._handler(room, payload)
         return True
 
@@ -380,7 +388,8 @@ class RedisBus(Bus):
     """Seats and room state through redis-py and Lua scripts (atomic claims); messages through
     two raw connections of our own: one publishing (commands pipelined, never awaited one by
     one, and Redis told not to reply: a room's messages leave in order on that one connection)
-    and one subscribed to the rooms this instance has connections in. Both reconnect on their
+    and one subscribed to the rooms this instance has connections in, and to the addresses of
+    the seats those connections hold (`<room>:ch` and `<room>:ch:<role>`). Both reconnect on their
     own; a publication while Redis is unreachable raises, and the client whose message it was
     reconnects."""
 
@@ -393,14 +402,15 @@ class RedisBus(Bus):
         self._prefix = prefix
         self._redis: Redis = Redis.from_url(url, decode_responses=False)
         self._handler: Handler | None = None
-        self._watched: set[str] = set()
-        self._confirmed: dict[str, asyncio.Event] = {}
+        # Subscribed channels -> their room; a room's channels, to drop them together.
+        self._watched: dict[bytes, str] = {}
+        self._room_channels: dict[str, list[bytes]] = {}
+        self._confirmed: dict[bytes, asyncio.Event] = {}
         self._lock = asyncio.Lock()
         self._pub: _Link | None = None
         self._sub: _Link | None = None
         self._keeper: asyncio.Task[None] | None = None
-        self._room_start = len(self._key(""))  # "<prefix>:room:"
-        self._channel_bytes: dict[str, bytes] = {}
+        self._channel_bytes: dict[tuple[str, str | None], bytes] = {}
         self.publish_errors = 0
         self._claim = self._redis.register_script(_CLAIM)
         self._refresh = self._redis.register_script(_REFRESH)
@@ -410,8 +420,16 @@ class RedisBus(Bus):
     def _key(self, room: str, *parts: str) -> str:
         return ":".join((self._prefix, "room", room, *parts))
 
-    def _channel(self, room: str) -> str:
-        return self._key(room, "ch")
+    def _channel(self, room: str, role: str | None = None) -> bytes:
+        key = (room, role)
+        channel = self._channel_bytes.get(key)
+        if channel is None:
+            channel = self._channel_bytes[key] = (
+                self._key(room, "ch", role) if role else self._key(room, "ch")
+            ).encode()
+            if len(self._channel_bytes) > 10000:  # rooms come and go: forget the oldest
+                del self._channel_bytes[next(iter(self._channel_bytes))]
+        return channel
 
     # --- the raw connections --------------------------------------------------------------------
     async def _connect(self, on_reply: Callable[[Any], None]) -> _Link:
@@ -451,17 +469,14 @@ class RedisBus(Bus):
             return
         kind = value[0]
         if kind == b"message":
-            channel: bytes = value[1]
-            if not channel.endswith(b":ch"):
-                return
-            room = channel[self._room_start : -3].decode()
-            if self._handler is not None and room in self._watched:
+            room = self._watched.get(value[1])
+            if room is not None and self._handler is not None:
                 try:
                     self._handler(room, value[2].decode())
                 except Exception:
                     log.exception("bus handler failed")
         elif kind == b"subscribe":
-            event = self._confirmed.get(_text(value[1]))
+            event = self._confirmed.get(value[1])
             if event is not None:
                 event.set()
 
@@ -473,8 +488,7 @@ class RedisBus(Bus):
         self._pub = pub
         sub = await self._connect(self._on_sub_reply)
         # A standing subscription keeps the subscriber in pub/sub mode while no room is watched.
-        channels = [f"{self._prefix}:alive", *(self._channel(room) for room in self._watched)]
-        sub.send(b"SUBSCRIBE", *(c.encode() for c in channels))
+        sub.send(b"SUBSCRIBE", f"{self._prefix}:alive".encode(), *self._watched)
         self._sub = sub
 
     async def _keep_links(self) -> None:
@@ -513,54 +527,54 @@ class RedisBus(Bus):
         self._pub = self._sub = None
         await self._redis.aclose()
 
-    async def watch(self, room: str) -> None:
+    async def watch(self, room: str, role: str | None = None) -> None:
         async with self._lock:
-            if room in self._watched:
+            wanted = [self._channel(room)] + ([self._channel(room, role)] if role else [])
+            new = [c for c in wanted if c not in self._watched]
+            if not new:
                 return
             sub = self._sub
             if sub is None or sub.transport is None or sub.transport.is_closing():
                 raise ConnectionError("the Redis bus is not connected")
-            channel = self._channel(room)
-            event = self._confirmed[channel] = asyncio.Event()
-            self._watched.add(room)
-            sub.send(b"SUBSCRIBE", channel.encode())
+            events = [self._confirmed.setdefault(c, asyncio.Event()) for c in new]
+            for channel in new:
+                self._watched[channel] = room
+                self._room_channels.setdefault(room, []).append(channel)
+            sub.send(b"SUBSCRIBE", *new)
         # Wait for Redis to confirm, so nothing published right after a join is missed.
         try:
-            await asyncio.wait_for(event.wait(), timeout=3)
+            await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events)), timeout=3)
         finally:
-            self._confirmed.pop(channel, None)
+            for channel in new:
+                self._confirmed.pop(channel, None)
 
     async def unwatch(self, room: str) -> None:
         async with self._lock:
-            if room not in self._watched:
-                return
-            self._watched.discard(room)
-            if self._sub is not None:
-                self._sub.send(b"UNSUBSCRIBE", self._channel(room).encode())
+            channels = self._room_channels.pop(room, [])
+            for channel in channels:
+                del self._watched[channel]
+            if channels and self._sub is not None:
+                self._sub.send(b"UNSUBSCRIBE", *channels)
 
-    def publish_now(self, room: str, payload: str) -> bool:
+    def publish_now(self, room: str, payload: str, *, to: str | None = None) -> bool:
         pub = self._pub
         if pub is None or pub.paused or pub.transport is None or pub.transport.is_closing():
             return False
-        self._publish(pub, room, payload)
+        self._publish(pub, self._channel(room, to), payload)
         return True
 
-    def _publish(self, pub: _Link, room: str, payload: str) -> None:
-        channel = self._channel_bytes.get(room)
-        if channel is None:
-            channel = self._channel_bytes[room] = self._channel(room).encode()
-            if len(self._channel_bytes) > 10000:  # rooms come and go: forget the oldest
-                del self._channel_bytes[next(iter(self._channel_bytes))]
+    @staticmethod
+    def _publish(pub: _Link, channel: bytes, payload: str) -> None:
         body = payload.encode()
         pub.write(b"*3\r\n$7\r\nPUBLISH\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(channel), channel, len(body), body))
 
-    async def publish(self, room: str, payload: str) -> None:
+    async def publish(self, room: str, payload: str, *, to: str | None = None) -> None:
         # Written at once, its reply not awaited: one connection keeps publications in order.
         # Waits only while Redis reads slower than we write.
         pub = self._pub
         if pub is None or pub.transport is None or pub.transport.is_closing():
             raise ConnectionError("the Redis bus is not connected")
-        self._publish(pub, room, payload)
+        self._publish(pub, self._channel(room, to), payload)
         await pub.drain()
 
     async def claim_seat(

@@ -8,7 +8,8 @@ instead) and one flooding client cannot stall another room.
 `Rooms` keeps the rooms this instance has connections in; seats and room state live on the
 bus (bus.py) so several instances share them. What crosses the bus is a small text envelope,
 `kind<US>arg<US>origin instance<US>json`:
-    d roles   deliver `json` to the local connections holding these roles
+    d role    deliver `json` to the local connection holding this seat (published to the
+              seat's address, so only the instance holding it receives it)
     s state   the room changed state: remember it, deliver `json` to everyone
     e conn    a newer connection took this one's seat: close it (4409)
     x reason  the room ended: deliver `json` to everyone and close them
@@ -267,15 +268,12 @@ class Rooms:
     # --- delivery ---------------------------------------------------------------------------
     async def deliver(self, room: Room, roles: Iterable[str], text: str) -> None:
         """Send `text` to the holders of `roles`: directly when local, over the bus otherwise."""
-        remote: list[str] = []
         for role in roles:
             conn = room.conns.get(role)
             if conn is not None:
                 conn.send(text)
-            else:
-                remote.append(role)
-        if remote:
-            await self.bus.publish(room.id, self._envelope("d", ",".join(remote), text))
+            else:  # addressed to the seat: only the instance holding it hears of it
+                await self.bus.publish(room.id, self._envelope("d", role, text), to=role)
 
     def _on_bus(self, room_id: str, payload: str) -> None:
         room = self.rooms.get(room_id)
@@ -325,7 +323,7 @@ class Rooms:
             room = self.rooms[room_id] = Room(room_id)
         room.pending += 1
         try:
-            await self.bus.watch(room_id)
+            await self.bus.watch(room_id, role.value)
             claim = await self.bus.claim_seat(
                 room_id, role.value, role.other.value, conn.user_id, conn.id, lease=self.lease
             )
@@ -432,7 +430,9 @@ class Rooms:
             target.send(text)
             if sampled:
                 self.relay_latency.observe(time.perf_counter() - read_at)
-        elif not self.bus.publish_now(room.id, self._envelope("d", other, text, sent=time.time() if sampled else None)):
+        elif not self.bus.publish_now(
+            room.id, self._envelope("d", other, text, sent=time.time() if sampled else None), to=other
+        ):
             return False
         room.last_activity = time.monotonic()
         return True

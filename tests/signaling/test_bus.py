@@ -106,6 +106,59 @@ async def test_publication_reaches_watchers_only_and_in_order(bus: tuple[Bus, li
     assert len(received) == 200
 
 
+async def test_a_publication_addressed_to_a_seat_reaches_its_watcher_in_order_with_the_room_s(
+    bus: tuple[Bus, list[tuple[str, str]]],
+) -> None:
+    b, received = bus
+    room = uuid.uuid4().hex
+    await b.watch(room, "patient")
+    for i in range(50):
+        await b.publish(room, f"to patient {i}", to="patient")
+        await b.publish(room, f"to psychiatrist {i}", to="psychiatrist")
+        await b.publish(room, f"room {i}")
+    expected = [(room, m) for i in range(50) for m in (f"to patient {i}", f"room {i}")]
+    for _ in range(100):
+        if len(received) >= len(expected):
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.05)
+    assert received == expected
+    await b.unwatch(room)
+    await b.publish(room, "after unwatch", to="patient")
+    await b.publish(room, "after unwatch")
+    await asyncio.sleep(0.1)
+    assert len(received) == len(expected)
+
+
+async def test_across_instances_a_relay_wakes_only_the_instance_holding_the_other_seat() -> None:
+    """Patient on instance A, psychiatrist on B: what A relays to the psychiatrist reaches B and
+    not A itself (every instance in the room used to receive every relay, its own included)."""
+    require_redis()
+    prefix = f"halcyon-test:{uuid.uuid4().hex[:10]}"
+    got: dict[str, list[str]] = {"a": [], "b": []}
+    a, b = RedisBus(REDIS_URL, prefix=prefix), RedisBus(REDIS_URL, prefix=prefix)
+    await a.start(lambda _room, payload: got["a"].append(payload))
+    await b.start(lambda _room, payload: got["b"].append(payload))
+    try:
+        room = uuid.uuid4().hex
+        await a.watch(room, "patient")
+        await b.watch(room, "psychiatrist")
+        for i in range(20):
+            assert a.publish_now(room, f"candidate {i}", to="psychiatrist")
+        await a.publish(room, "room state")
+        await b.publish(room, "answer", to="patient")
+        for _ in range(100):
+            if len(got["b"]) >= 21 and got["a"]:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.05)
+        assert got["b"] == [f"candidate {i}" for i in range(20)] + ["room state"]
+        assert got["a"] == ["room state", "answer"]
+    finally:
+        await a.close()
+        await b.close()
+
+
 async def test_the_redis_bus_reconnects_and_resubscribes_after_losing_its_connections() -> None:
     require_redis()
     received: list[tuple[str, str]] = []
