@@ -78,7 +78,7 @@ STAFF_PROBLEMS = sorted(
             screening_service.FlagNotFound,
         )
     }
-    | {"validation", "forbidden", "not-found", "unauthorized", "internal"}
+    | {"validation", "forbidden", "not-found", "unauthorized", "internal", "unavailable"}
 )
 
 

@@ -1486,6 +1486,8 @@ export const en = {
   'problem.forbidden': 'You are not allowed to do this.',
   'problem.not-found': 'Not found: it may have been removed.',
   'problem.internal': 'Something went wrong on our side. Nothing was saved; try again.',
+  'problem.unavailable':
+    'We could not reach a service we depend on. Nothing was saved; try again in a moment.',
   'problem.plan-blocked': 'Unreviewed screening flags or unsigned consents stand in the way.',
   'problem.invalid-plan-transition': 'This status change is not possible from the current status.',
   'problem.another-plan-active':

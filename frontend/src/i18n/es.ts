@@ -1509,6 +1509,8 @@ export const es: Messages = {
   'problem.forbidden': 'No tiene permiso para hacer esto.',
   'problem.not-found': 'No encontrado: puede que se haya eliminado.',
   'problem.internal': 'Algo falló de nuestro lado. No se guardó nada; inténtelo de nuevo.',
+  'problem.unavailable':
+    'No pudimos comunicarnos con un servicio del que dependemos. No se guardó nada; inténtelo de nuevo en un momento.',
   'problem.plan-blocked':
     'Lo impiden alertas de evaluación sin revisar o consentimientos sin firmar.',
   'problem.invalid-plan-transition': 'Este cambio de estado no es posible desde el estado actual.',

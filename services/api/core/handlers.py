@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.api.core.db import UNAVAILABLE_ERRORS
 from services.api.core.errors import PROBLEM_MEDIA_TYPE, FieldError, HalcyonError, Problem
 from services.api.core.middleware import BodyTooLarge
 
@@ -48,6 +49,9 @@ def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
         msg = _FRIENDLY.get(kind) or str(err.get("msg", "Invalid value.")).removeprefix("Value error, ")
         out.append(FieldError(field=_field_path(tuple(err.get("loc", ()))), message=msg, code=kind))
     return out
+
+
+RETRY_AFTER_SECONDS = 5
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -95,6 +99,23 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BodyTooLarge)
     async def _too_large(request: Request, _exc: BodyTooLarge) -> JSONResponse:
         return _render(Problem(title="Request too large", status=413, request_id=_request_id(request)))
+
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The class only: a driver's message can name hosts, files or statements.
+        log.error("a service the request needs did not answer: %s", type(exc).__name__)
+        return _render(
+            Problem(
+                type="https://halcyon.health/problems/unavailable",
+                title="Temporarily unavailable",
+                status=503,
+                detail="A service we depend on did not answer. Nothing was saved; try again in a moment.",
+                request_id=_request_id(request),
+            ),
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    for error_class in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error_class, _unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:

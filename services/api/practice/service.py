@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from services.api.audit import service as audit
 from services.api.config import Settings
 from services.api.core.context import RequestContext
+from services.api.core.db import UNAVAILABLE_ERRORS
 from services.api.core.errors import FieldError, Unprocessable
 from services.api.practice.models import PracticeSettingOverride
 from services.api.practice.repository import practice_settings_repository as repo
@@ -165,7 +166,16 @@ class PracticeSettingsCache:
         if self._values is not None and now - self._read_at < self.ttl:
             return self._values
         generation = self._generation
-        values = {k: v for k, v in (await repo.in_force(session)).items() if _valid(k, v)}
+        try:
+            rows = await repo.in_force(session)
+        except UNAVAILABLE_ERRORS:
+            # The database did not answer. What the practice shows patients (the crisis line
+            # above all) must still show: the values last read, else the environment's. Not
+            # kept: the next request asks the database again. Anything that needs the database
+            # for more than settings fails on its own (503).
+            log.warning("practice settings unreadable: using the last known values", extra={"event": "practice.stale"})
+            return self._values if self._values is not None else {}
+        values = {k: v for k, v in rows.items() if _valid(k, v)}
         # A write in this process while we read may have made what we read stale: keep it for
         # this request only.
         if generation == self._generation:
