@@ -88,6 +88,7 @@ class SignalingServer:
             "precall_checks": self.echo.active,
             "events_sent": self.events.sent if self.events else 0,
             "events_dropped": self.events.dropped if self.events else 0,
+            "event_requests": self.events.requests if self.events else 0,
         }
 
     async def bus_roundtrip(self) -> float:
@@ -122,6 +123,12 @@ class SignalingServer:
             ("precall_checks", "gauge", "Pre-call checks (echo peers) running.", stats.get("precall_checks", 0)),
             ("call_events_sent_total", "counter", "Call events reported to the API.", stats.get("events_sent", 0)),
             ("call_events_dropped_total", "counter", "Call events given up on.", stats.get("events_dropped", 0)),
+            (
+                "call_event_requests_total",
+                "counter",
+                "Requests that carried call events to the API (batched; retries count).",
+                stats.get("event_requests", 0),
+            ),
             ("bus_roundtrip_seconds", "gauge", "One read through the room bus at scrape time.", rtt),
         ]
         lines = []

@@ -19,6 +19,7 @@ from services.api.config import Settings
 from services.api.core.db import make_engine, make_sessionmaker
 from services.common.clock import utcnow
 from services.common.settings import Environment
+from services.signaling.events import CallEventReporter
 from tests.api.consults.factories import create_booking, create_licensed_psychiatrist
 from tests.factories import create_patient, sign_in
 from tests.signaling.conftest import Api
@@ -124,3 +125,52 @@ async def _started(consult: Callable[[], Awaitable[dict[str, Any]]]) -> bool:
 async def _completed(consult: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any] | None:
     record = await consult()
     return record if record["status"] == "completed" else None
+
+
+async def test_events_queued_together_go_in_few_requests_and_an_unreadable_one_costs_only_itself(
+    api: Api, api_session: AsyncSession
+) -> None:
+    """The reporter against the real API: 40 events reported at once arrive in order in a
+    handful of batch requests (not 40); an event the API cannot read makes it refuse that batch
+    whole, and the reporter then sends its events one by one, losing only the bad one."""
+    settings = Settings(env=Environment.test, var_dir=api.var_dir)
+    psychiatrist = await create_licensed_psychiatrist(api_session, settings, states=("ID",))
+    patient = await create_patient(api_session, state="ID")
+    booking = await create_booking(
+        api_session, patient=patient, psychiatrist=psychiatrist, starts_at=utcnow() + timedelta(minutes=5)
+    )
+    reporter = CallEventReporter(api.url, api.secret.encode())
+    reporter.start()
+    try:
+
+        def report(kind: str, reason: str | None = None) -> None:
+            reporter.report(kind, consult_id=str(booking.id), role="patient", user_id=str(patient.id), reason=reason)
+
+        for _ in range(20):
+            report("joined")
+            report("left")
+        await eventually(lambda: _settled(reporter, 40), "40 events delivered")
+        assert (reporter.sent, reporter.dropped) == (40, 0)
+        assert reporter.requests <= 10, reporter.requests
+        # In order: the last event was `left`, so the patient is not waiting.
+        async with httpx.AsyncClient(base_url=api.url, trust_env=False, timeout=10) as http:
+            h = await sign_in(http, psychiatrist)
+            record = (await http.get(f"/api/consults/{booking.id}", headers=h)).json()
+        assert (record["status"], record["waiting_since"]) == ("scheduled", None)
+
+        before = reporter.requests
+        report("joined")
+        report("left", reason="Not Snake Case")  # the API's pattern refuses it
+        report("joined")
+        await eventually(lambda: _settled(reporter, 43), "three more events handled")
+        assert (reporter.sent, reporter.dropped) == (42, 1)
+        assert reporter.requests - before >= 2  # the refused batch, then one by one
+        async with httpx.AsyncClient(base_url=api.url, trust_env=False, timeout=10) as http:
+            record = (await http.get(f"/api/consults/{booking.id}", headers=h)).json()
+        assert record["status"] == "waiting"
+    finally:
+        await reporter.close()
+
+
+async def _settled(reporter: CallEventReporter, count: int) -> bool:
+    return reporter.sent + reporter.dropped >= count

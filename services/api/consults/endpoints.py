@@ -13,6 +13,8 @@ from services.api.config import Settings
 from services.api.consults import service as svc
 from services.api.consults.deps import app_settings, signed_by_signaling, signing_keys
 from services.api.consults.schemas import (
+    CallEventBatchIn,
+    CallEventBatchResult,
     CallEventIn,
     CallEventResult,
     ChatMessageRead,
@@ -112,3 +114,15 @@ async def list_consult_messages(
 async def record_call_event(body: CallEventIn, session: WriteSession, ctx: Ctx) -> CallEventResult:
     """Internal: the signaling service reports a call event (signed with the shared secret)."""
     return await consult_service.record_event(session, ctx, body)
+
+
+@internal_router.post(
+    "/call-events/batch",
+    response_model=CallEventBatchResult,
+    dependencies=[Depends(signed_by_signaling)],
+    responses=responses(svc.InternalCallRefused, Unprocessable),
+)
+async def record_call_events(body: CallEventBatchIn, session: WriteSession, ctx: Ctx) -> CallEventBatchResult:
+    """Internal: several call events at once, in order (signed like the single form); one
+    outcome per event, so one the API refuses does not hold back the others."""
+    return await consult_service.record_events(session, ctx, body)

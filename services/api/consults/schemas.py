@@ -105,3 +105,27 @@ class CallEventIn(RequestBody):
 class CallEventResult(ResponseBody):
     applied: bool = Field(description="False when this event id was already recorded.")
     status: ConsultStatus
+
+
+MAX_EVENTS_PER_BATCH = 100
+
+
+class CallEventBatchIn(RequestBody):
+    """Several events from the signaling service, in the order they happened (internal, signed)."""
+
+    events: list[CallEventIn] = Field(min_length=1, max_length=MAX_EVENTS_PER_BATCH)
+
+
+class CallEventOutcome(ResponseBody):
+    event_id: uuid.UUID
+    outcome: Literal["applied", "duplicate", "refused"] = Field(
+        description="duplicate: this event id was already recorded; refused: see `problem`."
+    )
+    status: ConsultStatus | None = Field(default=None, description="The consult's status after the event.")
+    problem: str | None = Field(
+        default=None, description="Why it was refused: the problem type's last segment (e.g. `consult-not-found`)."
+    )
+
+
+class CallEventBatchResult(ResponseBody):
+    results: list[CallEventOutcome] = Field(description="One per event, in the order sent.")

@@ -26,7 +26,10 @@ from services.api.config import Settings
 from services.api.consults.models import CallEvent, Consult, ConsultMessage
 from services.api.consults.repository import consult_repository as repo
 from services.api.consults.schemas import (
+    CallEventBatchIn,
+    CallEventBatchResult,
     CallEventIn,
+    CallEventOutcome,
     CallEventResult,
     ChatMessageRead,
     ConsultRead,
@@ -333,6 +336,23 @@ class ConsultService:
     def verify_internal_call(self, settings: Settings, body: bytes, signature: str | None) -> None:
         if not verify_body(internal_secret(settings), body, signature, now=int(time.time())):
             raise InternalCallRefused("The call-events endpoint takes requests signed by the signaling service.")
+
+    async def record_events(
+        self, session: AsyncSession, ctx: RequestContext, batch: CallEventBatchIn
+    ) -> CallEventBatchResult:
+        """Each event in order, each on its own: one the API refuses (no such consult, not a
+        party of it) is answered as refused and takes nothing of the others with it."""
+        results: list[CallEventOutcome] = []
+        for event in batch.events:
+            try:
+                async with session.begin_nested():
+                    result = await self.record_event(session, ctx, event)
+            except (ConsultNotFound, EventNotForThisConsult) as exc:
+                results.append(CallEventOutcome(event_id=event.event_id, outcome="refused", problem=exc.type_slug))
+                continue
+            outcome = "applied" if result.applied else "duplicate"
+            results.append(CallEventOutcome(event_id=event.event_id, outcome=outcome, status=result.status))
+        return CallEventBatchResult(results=results)
 
     async def record_event(self, session: AsyncSession, ctx: RequestContext, event: CallEventIn) -> CallEventResult:
         booking = await booking_for_consult(session, event.consult_id)

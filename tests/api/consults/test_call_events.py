@@ -148,3 +148,84 @@ async def test_chat_is_kept_on_the_consult_and_both_parties_read_it_afterwards(
     admin = await sign_in(client, await create_staff(session, settings, role="admin"))
     assert (await client.get(f"/api/consults/{b.id}/messages", headers=admin)).status_code == 403
     assert "consult.messages_read" in await audit_actions(session, visit.patient.id)
+
+
+# --- several events in one request --------------------------------------------------------------
+async def report_batch(
+    client: httpx.AsyncClient, settings: Settings, events: list[dict[str, object]]
+) -> httpx.Response:
+    return await client.post("/api/internal/call-events/batch", **signed_event(settings, {"events": events}))
+
+
+async def test_a_batch_is_applied_in_order_and_a_refused_event_holds_back_none_of_the_others(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, visit: Visit
+) -> None:
+    b = visit.booking
+    connected = START + timedelta(seconds=30)
+    ended = connected + timedelta(minutes=12)
+    repeated = call_event(b, "joined", role="patient", at=START - timedelta(minutes=2))
+    events = [
+        repeated,
+        call_event(b, "joined", role="psychiatrist", at=START),
+        call_event(b, "joined", role="patient") | {"consult_id": str(uuid.uuid4())},  # no such consult
+        call_event(b, "admitted", role="psychiatrist", at=START + timedelta(seconds=10)),
+        call_event(b, "connected", role="patient", at=connected),
+        call_event(b, "admitted", role="psychiatrist") | {"user_id": str(visit.patient.id)},  # not a party
+        repeated,
+        call_event(b, "ended", role="psychiatrist", at=ended, reason="ended_by_psychiatrist"),
+    ]
+    r = await report_batch(client, settings, events)
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["event_id"] for x in results] == [e["event_id"] for e in events]
+    assert [(x["outcome"], x["status"], x["problem"]) for x in results] == [
+        ("applied", "waiting", None),
+        ("applied", "waiting", None),
+        ("refused", None, "consult-not-found"),
+        ("applied", "in_progress", None),
+        ("applied", "in_progress", None),
+        ("refused", None, "event-party-mismatch"),
+        ("duplicate", "in_progress", None),
+        ("applied", "completed", None),
+    ]
+    consult = await consult_of(client, visit)
+    assert consult["status"] == "completed"
+    assert consult["started_at"] == connected.isoformat().replace("+00:00", "Z")
+    assert consult["duration_seconds"] == 12 * 60
+    actions = await audit_actions(session, visit.patient.id)
+    assert actions.count("consult.call_joined") == 2
+    assert actions.count("consult.call_admitted") == 1  # the refused one left no trace
+
+    # The whole batch again (a retry after a lost answer): nothing applies twice.
+    again = await report_batch(client, settings, events)
+    assert [x["outcome"] for x in again.json()["results"]] == [
+        "duplicate",
+        "duplicate",
+        "refused",
+        "duplicate",
+        "duplicate",
+        "refused",
+        "duplicate",
+        "duplicate",
+    ]
+    assert await consult_of(client, visit) == consult
+
+
+async def test_a_batch_is_signed_like_one_event_and_bounded(
+    client: httpx.AsyncClient, settings: Settings, visit: Visit
+) -> None:
+    events = [call_event(visit.booking, "joined", role="patient")]
+    request = signed_event(settings, {"events": events}, secret=b"not the shared secret")
+    r = await client.post("/api/internal/call-events/batch", **request)
+    assert r.status_code == 401
+    assert (await consult_of(client, visit))["status"] == "scheduled"
+
+    for bad in ([], [call_event(visit.booking, "joined", role="patient") for _ in range(101)]):
+        r = await report_batch(client, settings, bad)
+        assert r.status_code == 422
+        assert [e["field"] for e in r.json()["errors"]] == ["body.events"]
+    # One malformed event refuses the request whole, naming it; nothing of it is applied.
+    r = await report_batch(client, settings, [*events, call_event(visit.booking, "chat", role="patient")])
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"].startswith("body.events.1")
+    assert (await consult_of(client, visit))["status"] == "scheduled"

@@ -435,6 +435,30 @@ export type BookingReschedule = {
 };
 
 /**
+ * CallEventBatchIn
+ *
+ * Several events from the signaling service, in the order they happened (internal, signed).
+ */
+export type CallEventBatchIn = {
+    /**
+     * Events
+     */
+    events: Array<CallEventIn>;
+};
+
+/**
+ * CallEventBatchResult
+ */
+export type CallEventBatchResult = {
+    /**
+     * Results
+     *
+     * One per event, in the order sent.
+     */
+    results: Array<CallEventOutcome>;
+};
+
+/**
  * CallEventIn
  *
  * One event from the signaling service (internal, signed).
@@ -469,6 +493,34 @@ export type CallEventIn = {
      * User Id
      */
     user_id: string;
+};
+
+/**
+ * CallEventOutcome
+ */
+export type CallEventOutcome = {
+    /**
+     * Event Id
+     */
+    event_id: string;
+    /**
+     * Outcome
+     *
+     * duplicate: this event id was already recorded; refused: see `problem`.
+     */
+    outcome: 'applied' | 'duplicate' | 'refused';
+    /**
+     * Problem
+     *
+     * Why it was refused: the problem type's last segment (e.g. `consult-not-found`).
+     */
+    problem?: string | null;
+    /**
+     * Status
+     *
+     * The consult's status after the event.
+     */
+    status?: 'scheduled' | 'waiting' | 'in_progress' | 'completed' | null;
 };
 
 /**
@@ -8856,6 +8908,39 @@ export type InternalRecordCallEventResponses = {
 };
 
 export type InternalRecordCallEventResponse = InternalRecordCallEventResponses[keyof InternalRecordCallEventResponses];
+
+export type InternalRecordCallEventsData = {
+    body: CallEventBatchIn;
+    path?: never;
+    query?: never;
+    url: '/api/internal/call-events/batch';
+};
+
+export type InternalRecordCallEventsErrors = {
+    /**
+     * Malformed request body
+     */
+    400: Problem;
+    /**
+     * Internal call not authenticated
+     */
+    401: Problem;
+    /**
+     * Invalid input
+     */
+    422: Problem;
+};
+
+export type InternalRecordCallEventsError = InternalRecordCallEventsErrors[keyof InternalRecordCallEventsErrors];
+
+export type InternalRecordCallEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: CallEventBatchResult;
+};
+
+export type InternalRecordCallEventsResponse = InternalRecordCallEventsResponses[keyof InternalRecordCallEventsResponses];
 
 export type MeGetMeData = {
     body?: never;
