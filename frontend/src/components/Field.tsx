@@ -1,4 +1,10 @@
-import { type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, useId } from 'react';
+import {
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+  useId,
+} from 'react';
 
 interface FieldShell {
   label: string;
@@ -6,9 +12,50 @@ interface FieldShell {
   hint?: string | undefined;
 }
 
+/** What the shell hands its control: its id and the hint and error it is described by. */
+interface ControlProps {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
 function describedBy(hintId: string, errorId: string, hint?: string, error?: string) {
   const ids = [hint ? hintId : null, error ? errorId : null].filter(Boolean);
   return ids.length > 0 ? ids.join(' ') : undefined;
+}
+
+/** The label, hint and error around one control, with the ids that tie them together. */
+function FieldFrame({
+  label,
+  error,
+  hint,
+  id,
+  control,
+}: FieldShell & { id: string | undefined; control: (props: ControlProps) => ReactNode }) {
+  const autoId = useId();
+  const controlId = id ?? autoId;
+  const hintId = `${controlId}-hint`;
+  const errorId = `${controlId}-error`;
+  return (
+    <div className={error ? 'field field-invalid' : 'field'}>
+      <label htmlFor={controlId}>{label}</label>
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      {control({
+        id: controlId,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': describedBy(hintId, errorId, hint, error),
+      })}
+      {error ? (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
 }
 
 /** A labelled input whose hint and error are announced with it (aria-describedby). */
@@ -19,30 +66,33 @@ export function TextField({
   id,
   ...input
 }: FieldShell & InputHTMLAttributes<HTMLInputElement>) {
-  const autoId = useId();
-  const inputId = id ?? autoId;
-  const hintId = `${inputId}-hint`;
-  const errorId = `${inputId}-error`;
   return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={inputId}>{label}</label>
-      {hint ? (
-        <p className="field-hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <input
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hintId, errorId, hint, error)}
-        {...input}
-      />
-      {error ? (
-        <p className="field-error" id={errorId}>
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldFrame
+      label={label}
+      error={error}
+      hint={hint}
+      id={id}
+      control={(control) => <input {...control} {...input} />}
+    />
+  );
+}
+
+/** A labelled textarea, with the same hint and error wiring as TextField. */
+export function TextAreaField({
+  label,
+  error,
+  hint,
+  id,
+  ...textarea
+}: FieldShell & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  return (
+    <FieldFrame
+      label={label}
+      error={error}
+      hint={hint}
+      id={id}
+      control={(control) => <textarea {...control} {...textarea} />}
+    />
   );
 }
 
@@ -54,31 +104,17 @@ export function SelectField({
   children,
   ...select
 }: FieldShell & SelectHTMLAttributes<HTMLSelectElement> & { children: ReactNode }) {
-  const autoId = useId();
-  const selectId = id ?? autoId;
-  const hintId = `${selectId}-hint`;
-  const errorId = `${selectId}-error`;
   return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={selectId}>{label}</label>
-      {hint ? (
-        <p className="field-hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <select
-        id={selectId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hintId, errorId, hint, error)}
-        {...select}
-      >
-        {children}
-      </select>
-      {error ? (
-        <p className="field-error" id={errorId}>
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldFrame
+      label={label}
+      error={error}
+      hint={hint}
+      id={id}
+      control={(control) => (
+        <select {...control} {...select}>
+          {children}
+        </select>
+      )}
+    />
   );
 }

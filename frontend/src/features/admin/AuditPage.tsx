@@ -2,10 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { PageHeading } from '../../components/PageHeading';
-import { Empty, ErrorState, Loading } from '../../components/States';
+import { ErrorState, Loading } from '../../components/States';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useI18n } from '../../i18n';
-import { Pagination } from '../patient/Pagination';
 import {
   type AuditFilters,
   buildAuditQuery,
@@ -14,7 +13,7 @@ import {
   readAuditFilters,
   writeAuditFilters,
 } from './auditFilters';
-import { ListRegion } from './ListRegion';
+import { PagedList } from './PagedList';
 import { auditChainQuery, auditQuery } from './queries';
 
 /** The audit log, newest first, with filters in the address, and the hash chain's health. */
@@ -34,104 +33,88 @@ export function AuditPage() {
       <p className="muted">{t('admin.audit.intro')}</p>
       <ChainStatusCard />
       <AuditFilterForm filters={filters} onApply={apply} />
-      {entries.isPending ? (
-        <Loading />
-      ) : entries.isError ? (
-        <ErrorState error={entries.error} onRetry={() => void entries.refetch()} />
-      ) : entries.data.items.length === 0 ? (
-        <Empty>{t('admin.audit.empty')}</Empty>
-      ) : (
-        <>
-          <p className="muted" aria-live="polite">
-            {t('admin.audit.count', { total: entries.data.total })}
-          </p>
-          <ListRegion label={t('admin.audit.title')}>
-            <table className="table data-table audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.audit.at')}</th>
-                  <th scope="col">{t('admin.audit.action')}</th>
-                  <th scope="col">{t('admin.audit.actor')}</th>
-                  <th scope="col">{t('admin.col.patient')}</th>
-                  <th scope="col">{t('admin.audit.subject')}</th>
-                  <th scope="col">{t('admin.audit.detail')}</th>
+      <PagedList
+        query={entries}
+        label={t('admin.audit.title')}
+        empty={t('admin.audit.empty')}
+        count={(total) => t('admin.audit.count', { total })}
+        page={filters.page}
+        onPage={(page) => apply({ ...filters, page })}
+        pagesLabel={t('admin.audit.pages')}
+      >
+        {(items) => (
+          <table className="table data-table audit-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.audit.at')}</th>
+                <th scope="col">{t('admin.audit.action')}</th>
+                <th scope="col">{t('admin.audit.actor')}</th>
+                <th scope="col">{t('admin.col.patient')}</th>
+                <th scope="col">{t('admin.audit.subject')}</th>
+                <th scope="col">{t('admin.audit.detail')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((entry) => (
+                <tr key={entry.id}>
+                  <td data-label={t('admin.audit.at')}>
+                    <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time>
+                  </td>
+                  <td data-label={t('admin.audit.action')}>
+                    <code>{entry.action}</code>
+                  </td>
+                  <td data-label={t('admin.audit.actor')}>
+                    {entry.actor_id ? (
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() => apply({ ...filters, actor: entry.actor_id ?? '', page: 1 })}
+                      >
+                        <span className="visually-hidden">{t('admin.audit.filterActor')} </span>
+                        {entry.actor_role ? `${entry.actor_role} ` : ''}
+                        <code>{entry.actor_id.slice(0, 8)}</code>
+                      </button>
+                    ) : (
+                      (entry.actor_role ?? t('admin.audit.system'))
+                    )}
+                    {entry.ip ? <span className="row-note">{entry.ip}</span> : null}
+                  </td>
+                  <td data-label={t('admin.col.patient')}>
+                    {entry.patient_id ? (
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() =>
+                          apply({ ...filters, patient: entry.patient_id ?? '', page: 1 })
+                        }
+                      >
+                        <span className="visually-hidden">{t('admin.audit.filterPatient')} </span>
+                        <code>{entry.patient_id.slice(0, 8)}</code>
+                      </button>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td data-label={t('admin.audit.subject')}>
+                    {entry.subject_type}
+                    {entry.subject_id ? <code className="row-note">{entry.subject_id}</code> : null}
+                  </td>
+                  <td data-label={t('admin.audit.detail')}>
+                    {Object.keys(entry.detail).length > 0 ? (
+                      <details>
+                        <summary>{t('admin.audit.showDetail')}</summary>
+                        <pre className="audit-detail">{JSON.stringify(entry.detail, null, 2)}</pre>
+                      </details>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {entries.data.items.map((entry) => (
-                  <tr key={entry.id}>
-                    <td data-label={t('admin.audit.at')}>
-                      <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time>
-                    </td>
-                    <td data-label={t('admin.audit.action')}>
-                      <code>{entry.action}</code>
-                    </td>
-                    <td data-label={t('admin.audit.actor')}>
-                      {entry.actor_id ? (
-                        <button
-                          type="button"
-                          className="link-button"
-                          onClick={() =>
-                            apply({ ...filters, actor: entry.actor_id ?? '', page: 1 })
-                          }
-                        >
-                          <span className="visually-hidden">{t('admin.audit.filterActor')} </span>
-                          {entry.actor_role ? `${entry.actor_role} ` : ''}
-                          <code>{entry.actor_id.slice(0, 8)}</code>
-                        </button>
-                      ) : (
-                        (entry.actor_role ?? t('admin.audit.system'))
-                      )}
-                      {entry.ip ? <span className="row-note">{entry.ip}</span> : null}
-                    </td>
-                    <td data-label={t('admin.col.patient')}>
-                      {entry.patient_id ? (
-                        <button
-                          type="button"
-                          className="link-button"
-                          onClick={() =>
-                            apply({ ...filters, patient: entry.patient_id ?? '', page: 1 })
-                          }
-                        >
-                          <span className="visually-hidden">{t('admin.audit.filterPatient')} </span>
-                          <code>{entry.patient_id.slice(0, 8)}</code>
-                        </button>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td data-label={t('admin.audit.subject')}>
-                      {entry.subject_type}
-                      {entry.subject_id ? (
-                        <code className="row-note">{entry.subject_id}</code>
-                      ) : null}
-                    </td>
-                    <td data-label={t('admin.audit.detail')}>
-                      {Object.keys(entry.detail).length > 0 ? (
-                        <details>
-                          <summary>{t('admin.audit.showDetail')}</summary>
-                          <pre className="audit-detail">
-                            {JSON.stringify(entry.detail, null, 2)}
-                          </pre>
-                        </details>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ListRegion>
-          <Pagination
-            page={filters.page}
-            limit={entries.data.limit}
-            total={entries.data.total}
-            onPage={(page) => apply({ ...filters, page })}
-            label={t('admin.audit.pages')}
-          />
-        </>
-      )}
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedList>
     </section>
   );
 }

@@ -7,8 +7,7 @@ import { Empty, ErrorState, Loading } from '../../components/States';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useI18n } from '../../i18n';
 import { formatDateTimeIn, formatMoney, zoneLabel } from '../patient/format';
-import { Pagination } from '../patient/Pagination';
-import { ListRegion } from './ListRegion';
+import { PagedList } from './PagedList';
 import { holdsQuery, type RevenueQuery, revenueQuery } from './queries';
 import { RevenueChart } from './RevenueChart';
 import type { Breakdown, Grouping } from './revenue';
@@ -165,61 +164,53 @@ function HoldsSection() {
     <section className="card" aria-labelledby="holds-heading">
       <h2 id="holds-heading">{t('admin.holds.title')}</h2>
       <p className="muted">{t('admin.holds.intro')}</p>
-      {holds.isPending ? (
-        <Loading />
-      ) : holds.isError ? (
-        <ErrorState error={holds.error} onRetry={() => void holds.refetch()} />
-      ) : holds.data.items.length === 0 ? (
-        <Empty>{t('admin.holds.empty')}</Empty>
-      ) : (
-        <>
-          <ListRegion label={t('admin.holds.title')}>
-            <table className="table data-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.col.patient')}</th>
-                  <th scope="col">{t('admin.col.psychiatrist')}</th>
-                  <th scope="col">{t('admin.col.visitType')}</th>
-                  <th scope="col">{t('admin.col.visitTime')}</th>
-                  <th scope="col">{t('admin.holds.expires')}</th>
-                  <th scope="col">{t('admin.col.amount')}</th>
-                  <th scope="col">{t('admin.col.payment')}</th>
+      <PagedList
+        query={holds}
+        label={t('admin.holds.title')}
+        empty={t('admin.holds.empty')}
+        page={page}
+        onPage={setPage}
+        pagesLabel={t('admin.holds.pages')}
+      >
+        {(items) => (
+          <table className="table data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.col.patient')}</th>
+                <th scope="col">{t('admin.col.psychiatrist')}</th>
+                <th scope="col">{t('admin.col.visitType')}</th>
+                <th scope="col">{t('admin.col.visitTime')}</th>
+                <th scope="col">{t('admin.holds.expires')}</th>
+                <th scope="col">{t('admin.col.amount')}</th>
+                <th scope="col">{t('admin.col.payment')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((hold: HoldRow) => (
+                <tr key={hold.booking_id}>
+                  <td data-label={t('admin.col.patient')}>{hold.patient_name}</td>
+                  <td data-label={t('admin.col.psychiatrist')}>{hold.psychiatrist_name}</td>
+                  <td data-label={t('admin.col.visitType')}>{hold.visit_type}</td>
+                  <td data-label={t('admin.col.visitTime')}>
+                    {formatDateTimeIn(hold.starts_at, hold.time_zone, language)}
+                  </td>
+                  <td data-label={t('admin.holds.expires')}>
+                    {formatDateTimeIn(hold.hold_expires_at, hold.time_zone, language)}
+                  </td>
+                  <td data-label={t('admin.col.amount')}>
+                    {formatMoney(hold.price_cents, hold.currency, language)}
+                  </td>
+                  <td data-label={t('admin.col.payment')}>
+                    {hold.payment_status
+                      ? t(`admin.status.${hold.payment_status}`)
+                      : t('admin.holds.notStarted')}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {holds.data.items.map((hold: HoldRow) => (
-                  <tr key={hold.booking_id}>
-                    <td data-label={t('admin.col.patient')}>{hold.patient_name}</td>
-                    <td data-label={t('admin.col.psychiatrist')}>{hold.psychiatrist_name}</td>
-                    <td data-label={t('admin.col.visitType')}>{hold.visit_type}</td>
-                    <td data-label={t('admin.col.visitTime')}>
-                      {formatDateTimeIn(hold.starts_at, hold.time_zone, language)}
-                    </td>
-                    <td data-label={t('admin.holds.expires')}>
-                      {formatDateTimeIn(hold.hold_expires_at, hold.time_zone, language)}
-                    </td>
-                    <td data-label={t('admin.col.amount')}>
-                      {formatMoney(hold.price_cents, hold.currency, language)}
-                    </td>
-                    <td data-label={t('admin.col.payment')}>
-                      {hold.payment_status
-                        ? t(`admin.status.${hold.payment_status}`)
-                        : t('admin.holds.notStarted')}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ListRegion>
-          <Pagination
-            page={page}
-            limit={holds.data.limit}
-            total={holds.data.total}
-            onPage={setPage}
-            label={t('admin.holds.pages')}
-          />
-        </>
-      )}
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedList>
     </section>
   );
 }

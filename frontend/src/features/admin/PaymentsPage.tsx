@@ -4,11 +4,10 @@ import { useSearchParams } from 'react-router';
 import { billingExportPaymentsCsv, type PaymentRow, type RefundRead } from '../../api/generated';
 import { SuccessAlert } from '../../components/FormAlert';
 import { PageHeading } from '../../components/PageHeading';
-import { Empty, ErrorState, errorMessage, Loading } from '../../components/States';
+import { errorMessage } from '../../components/States';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useI18n } from '../../i18n';
 import { formatDateTimeIn, formatMoney } from '../patient/format';
-import { Pagination } from '../patient/Pagination';
 import { BillingFilterForm } from './BillingFilterForm';
 import {
   BILLING_PAGE_SIZE,
@@ -19,7 +18,7 @@ import {
   writeBillingFilters,
 } from './billingFilters';
 import { filenameFrom, saveBlob } from './download';
-import { ListRegion } from './ListRegion';
+import { PagedList } from './PagedList';
 import { paymentsQuery } from './queries';
 import { RefundDialog } from './RefundDialog';
 
@@ -92,98 +91,88 @@ export function PaymentsPage() {
           })}
         </SuccessAlert>
       ) : null}
-      {payments.isPending ? (
-        <Loading />
-      ) : payments.isError ? (
-        <ErrorState error={payments.error} onRetry={() => void payments.refetch()} />
-      ) : payments.data.items.length === 0 ? (
-        <Empty>{t('admin.payments.empty')}</Empty>
-      ) : (
-        <>
-          <p className="muted" aria-live="polite">
-            {t('admin.payments.count', { total: payments.data.total })}
-          </p>
-          <ListRegion label={t('admin.payments.title')}>
-            <table className="table data-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.col.visitTime')}</th>
-                  <th scope="col">{t('admin.col.patient')}</th>
-                  <th scope="col">{t('admin.col.psychiatrist')}</th>
-                  <th scope="col">{t('admin.col.visitType')}</th>
-                  <th scope="col">{t('admin.col.amount')}</th>
-                  <th scope="col">{t('admin.col.refunded')}</th>
-                  <th scope="col">{t('admin.col.status')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('admin.col.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {payments.data.items.map((row) => {
-                  const left = row.amount_cents - row.refunded_cents;
-                  return (
-                    <tr key={row.payment_id} data-payment={row.payment_id}>
-                      <td data-label={t('admin.col.visitTime')}>
-                        {formatDateTimeIn(row.date_of_service, row.time_zone, language)}
-                      </td>
-                      <td data-label={t('admin.col.patient')}>{row.patient_name}</td>
-                      <td data-label={t('admin.col.psychiatrist')}>{row.psychiatrist_name}</td>
-                      <td data-label={t('admin.col.visitType')}>{row.visit_type}</td>
-                      <td data-label={t('admin.col.amount')}>
-                        {formatMoney(row.amount_cents, row.currency, language)}
-                        {row.test_mode ? (
-                          <span className="badge warn">{t('admin.testMode')}</span>
-                        ) : null}
-                      </td>
-                      <td data-label={t('admin.col.refunded')}>
-                        {row.refunded_cents > 0
-                          ? formatMoney(row.refunded_cents, row.currency, language)
-                          : '—'}
-                      </td>
-                      <td data-label={t('admin.col.status')}>
-                        <span className={row.status === 'failed' ? 'badge error' : 'badge muted'}>
-                          {t(`admin.status.${row.status}`)}
-                        </span>
-                        {row.status === 'failed' && row.failure_message ? (
-                          <span className="row-note">{row.failure_message}</span>
-                        ) : null}
-                      </td>
-                      <td>
-                        {row.status === 'succeeded' && left > 0 ? (
-                          <button
-                            type="button"
-                            className="button secondary small"
-                            onClick={() => {
-                              setDone(null);
-                              setRefunding(row);
-                            }}
-                          >
-                            {t('admin.refund.open')}
-                            <span className="visually-hidden">
-                              {' '}
-                              {t('admin.refund.openFor', { patient: row.patient_name })}
-                            </span>
-                          </button>
-                        ) : row.status === 'succeeded' ? (
-                          <span className="muted">{t('admin.refund.fullyRefunded')}</span>
-                        ) : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </ListRegion>
-          <Pagination
-            page={filters.page}
-            limit={payments.data.limit}
-            total={payments.data.total}
-            onPage={(page) => setParams(writeBillingFilters({ ...filters, page }))}
-            label={t('admin.payments.pages')}
-          />
-        </>
-      )}
+      <PagedList
+        query={payments}
+        label={t('admin.payments.title')}
+        empty={t('admin.payments.empty')}
+        count={(total) => t('admin.payments.count', { total })}
+        page={filters.page}
+        onPage={(page) => setParams(writeBillingFilters({ ...filters, page }))}
+        pagesLabel={t('admin.payments.pages')}
+      >
+        {(items) => (
+          <table className="table data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.col.visitTime')}</th>
+                <th scope="col">{t('admin.col.patient')}</th>
+                <th scope="col">{t('admin.col.psychiatrist')}</th>
+                <th scope="col">{t('admin.col.visitType')}</th>
+                <th scope="col">{t('admin.col.amount')}</th>
+                <th scope="col">{t('admin.col.refunded')}</th>
+                <th scope="col">{t('admin.col.status')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('admin.col.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((row) => {
+                const left = row.amount_cents - row.refunded_cents;
+                return (
+                  <tr key={row.payment_id} data-payment={row.payment_id}>
+                    <td data-label={t('admin.col.visitTime')}>
+                      {formatDateTimeIn(row.date_of_service, row.time_zone, language)}
+                    </td>
+                    <td data-label={t('admin.col.patient')}>{row.patient_name}</td>
+                    <td data-label={t('admin.col.psychiatrist')}>{row.psychiatrist_name}</td>
+                    <td data-label={t('admin.col.visitType')}>{row.visit_type}</td>
+                    <td data-label={t('admin.col.amount')}>
+                      {formatMoney(row.amount_cents, row.currency, language)}
+                      {row.test_mode ? (
+                        <span className="badge warn">{t('admin.testMode')}</span>
+                      ) : null}
+                    </td>
+                    <td data-label={t('admin.col.refunded')}>
+                      {row.refunded_cents > 0
+                        ? formatMoney(row.refunded_cents, row.currency, language)
+                        : '—'}
+                    </td>
+                    <td data-label={t('admin.col.status')}>
+                      <span className={row.status === 'failed' ? 'badge error' : 'badge muted'}>
+                        {t(`admin.status.${row.status}`)}
+                      </span>
+                      {row.status === 'failed' && row.failure_message ? (
+                        <span className="row-note">{row.failure_message}</span>
+                      ) : null}
+                    </td>
+                    <td>
+                      {row.status === 'succeeded' && left > 0 ? (
+                        <button
+                          type="button"
+                          className="button secondary small"
+                          onClick={() => {
+                            setDone(null);
+                            setRefunding(row);
+                          }}
+                        >
+                          {t('admin.refund.open')}
+                          <span className="visually-hidden">
+                            {' '}
+                            {t('admin.refund.openFor', { patient: row.patient_name })}
+                          </span>
+                        </button>
+                      ) : row.status === 'succeeded' ? (
+                        <span className="muted">{t('admin.refund.fullyRefunded')}</span>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </PagedList>
       {refunding ? (
         <RefundDialog
           row={refunding}

@@ -10,8 +10,7 @@ import { useFormErrors } from '../../components/useFormErrors';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useI18n } from '../../i18n';
 import { formatDate } from '../patient/format';
-import { Pagination } from '../patient/Pagination';
-import { ListRegion } from './ListRegion';
+import { PagedList } from './PagedList';
 import { adminPsychiatristsQuery, invitationsQuery } from './queries';
 
 /** The practice's psychiatrists with their licences, and inviting new staff. */
@@ -156,49 +155,41 @@ function Invitations() {
   return (
     <section className="card" aria-labelledby="invitations-heading">
       <h2 id="invitations-heading">{t('admin.invitations.title')}</h2>
-      {invitations.isPending ? (
-        <Loading />
-      ) : invitations.isError ? (
-        <ErrorState error={invitations.error} onRetry={() => void invitations.refetch()} />
-      ) : invitations.data.items.length === 0 ? (
-        <Empty>{t('admin.invitations.empty')}</Empty>
-      ) : (
-        <>
-          <ListRegion label={t('admin.invitations.title')}>
-            <table className="table data-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.invite.name')}</th>
-                  <th scope="col">{t('admin.invite.email')}</th>
-                  <th scope="col">{t('admin.invite.role')}</th>
-                  <th scope="col">{t('admin.col.status')}</th>
+      <PagedList
+        query={invitations}
+        label={t('admin.invitations.title')}
+        empty={t('admin.invitations.empty')}
+        page={page}
+        onPage={setPage}
+        pagesLabel={t('admin.invitations.pages')}
+      >
+        {(items) => (
+          <table className="table data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.invite.name')}</th>
+                <th scope="col">{t('admin.invite.email')}</th>
+                <th scope="col">{t('admin.invite.role')}</th>
+                <th scope="col">{t('admin.col.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((inv) => (
+                <tr key={inv.id}>
+                  <td data-label={t('admin.invite.name')}>{inv.full_name}</td>
+                  <td data-label={t('admin.invite.email')}>{inv.email}</td>
+                  <td data-label={t('admin.invite.role')}>
+                    {inv.role === 'admin' ? t('admin.role.admin') : t('admin.role.psychiatrist')}
+                  </td>
+                  <td data-label={t('admin.col.status')}>
+                    {t(`admin.invitations.${invitationState(inv, now)}`)}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {invitations.data.items.map((inv) => (
-                  <tr key={inv.id}>
-                    <td data-label={t('admin.invite.name')}>{inv.full_name}</td>
-                    <td data-label={t('admin.invite.email')}>{inv.email}</td>
-                    <td data-label={t('admin.invite.role')}>
-                      {inv.role === 'admin' ? t('admin.role.admin') : t('admin.role.psychiatrist')}
-                    </td>
-                    <td data-label={t('admin.col.status')}>
-                      {t(`admin.invitations.${invitationState(inv, now)}`)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ListRegion>
-          <Pagination
-            page={page}
-            limit={invitations.data.limit}
-            total={invitations.data.total}
-            onPage={setPage}
-            label={t('admin.invitations.pages')}
-          />
-        </>
-      )}
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedList>
     </section>
   );
 }

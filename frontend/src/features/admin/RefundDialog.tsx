@@ -6,6 +6,7 @@ import {
   paymentsAdminRefund,
   type RefundRead,
 } from '../../api/generated';
+import { TextAreaField, TextField } from '../../components/Field';
 import { FormAlert } from '../../components/FormAlert';
 import { ErrorState, Loading } from '../../components/States';
 import { useFormErrors } from '../../components/useFormErrors';
@@ -179,48 +180,26 @@ export function RefundDialog({
             </div>
           </fieldset>
           {mode === 'partial' ? (
-            <div className={amountError ? 'field field-invalid' : 'field'}>
-              <label htmlFor={`${id}-amount`}>
-                {t('admin.refund.amount', { currency: row.currency.toUpperCase() })}
-              </label>
-              <p className="field-hint" id={`${id}-amount-hint`}>
-                {t('admin.refund.amountHint', { left: money(left) })}
-              </p>
-              <input
-                id={`${id}-amount`}
-                inputMode="decimal"
-                autoComplete="off"
-                value={amount}
-                aria-invalid={amountError ? true : undefined}
-                aria-describedby={
-                  amountError ? `${id}-amount-hint ${id}-amount-error` : `${id}-amount-hint`
-                }
-                onChange={(e) => setAmount(e.target.value)}
-              />
-              {amountError ? (
-                <p className="field-error" id={`${id}-amount-error`}>
-                  {amountError}
-                </p>
-              ) : null}
-            </div>
-          ) : null}
-          <div className={reasonError ? 'field field-invalid' : 'field'}>
-            <label htmlFor={`${id}-reason`}>{t('admin.refund.reason')}</label>
-            <textarea
-              id={`${id}-reason`}
-              rows={3}
-              maxLength={500}
-              value={reason}
-              aria-invalid={reasonError ? true : undefined}
-              aria-describedby={reasonError ? `${id}-reason-error` : undefined}
-              onChange={(e) => setReason(e.target.value)}
+            <TextField
+              id={`${id}-amount`}
+              label={t('admin.refund.amount', { currency: row.currency.toUpperCase() })}
+              hint={t('admin.refund.amountHint', { left: money(left) })}
+              inputMode="decimal"
+              autoComplete="off"
+              value={amount}
+              error={amountError}
+              onChange={(e) => setAmount(e.target.value)}
             />
-            {reasonError ? (
-              <p className="field-error" id={`${id}-reason-error`}>
-                {reasonError}
-              </p>
-            ) : null}
-          </div>
+          ) : null}
+          <TextAreaField
+            id={`${id}-reason`}
+            label={t('admin.refund.reason')}
+            rows={3}
+            maxLength={500}
+            value={reason}
+            error={reasonError}
+            onChange={(e) => setReason(e.target.value)}
+          />
           <div className="actions">
             <button type="submit" className="button danger" disabled={refund.isPending}>
               {refund.isPending ? t('form.working') : t('admin.refund.submit')}

@@ -2,11 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import type { RefundRow } from '../../api/generated';
 import { PageHeading } from '../../components/PageHeading';
-import { Empty, ErrorState, Loading } from '../../components/States';
 import { usePageTitle } from '../../components/usePageTitle';
 import { useI18n } from '../../i18n';
 import { formatDateTimeIn, formatMoney } from '../patient/format';
-import { Pagination } from '../patient/Pagination';
 import { BillingFilterForm } from './BillingFilterForm';
 import {
   BILLING_PAGE_SIZE,
@@ -14,7 +12,7 @@ import {
   readBillingFilters,
   writeBillingFilters,
 } from './billingFilters';
-import { ListRegion } from './ListRegion';
+import { PagedList } from './PagedList';
 import { refundsQuery } from './queries';
 
 type RefundStatus = RefundRow['status'];
@@ -50,75 +48,65 @@ export function RefundsPage() {
         statuses={REFUND_STATUSES}
         statusLabel={(s) => (isRefundStatus(s) ? t(`admin.refundStatus.${s}`) : s)}
       />
-      {refunds.isPending ? (
-        <Loading />
-      ) : refunds.isError ? (
-        <ErrorState error={refunds.error} onRetry={() => void refunds.refetch()} />
-      ) : refunds.data.items.length === 0 ? (
-        <Empty>{t('admin.refunds.empty')}</Empty>
-      ) : (
-        <>
-          <p className="muted" aria-live="polite">
-            {t('admin.refunds.count', { total: refunds.data.total })}
-          </p>
-          <ListRegion label={t('admin.refunds.title')}>
-            <table className="table data-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.refunds.when')}</th>
-                  <th scope="col">{t('admin.col.patient')}</th>
-                  <th scope="col">{t('admin.col.visitType')}</th>
-                  <th scope="col">{t('admin.col.amount')}</th>
-                  <th scope="col">{t('admin.col.status')}</th>
-                  <th scope="col">{t('admin.refunds.kind')}</th>
-                  <th scope="col">{t('admin.refund.reason')}</th>
-                  <th scope="col">{t('admin.refunds.by')}</th>
+      <PagedList
+        query={refunds}
+        label={t('admin.refunds.title')}
+        empty={t('admin.refunds.empty')}
+        count={(total) => t('admin.refunds.count', { total })}
+        page={filters.page}
+        onPage={(page) => setParams(writeBillingFilters({ ...filters, page }))}
+        pagesLabel={t('admin.refunds.pages')}
+      >
+        {(items) => (
+          <table className="table data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.refunds.when')}</th>
+                <th scope="col">{t('admin.col.patient')}</th>
+                <th scope="col">{t('admin.col.visitType')}</th>
+                <th scope="col">{t('admin.col.amount')}</th>
+                <th scope="col">{t('admin.col.status')}</th>
+                <th scope="col">{t('admin.refunds.kind')}</th>
+                <th scope="col">{t('admin.refund.reason')}</th>
+                <th scope="col">{t('admin.refunds.by')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((row) => (
+                <tr key={row.refund_id}>
+                  <td data-label={t('admin.refunds.when')}>
+                    {formatDateTimeIn(row.created_at, row.time_zone, language)}
+                  </td>
+                  <td data-label={t('admin.col.patient')}>
+                    {row.patient_name}
+                    <span className="row-note">{row.psychiatrist_name}</span>
+                  </td>
+                  <td data-label={t('admin.col.visitType')}>
+                    {row.visit_type}
+                    <span className="row-note">
+                      {formatDateTimeIn(row.date_of_service, row.time_zone, language)}
+                    </span>
+                  </td>
+                  <td data-label={t('admin.col.amount')}>
+                    {formatMoney(row.amount_cents, row.currency, language)}
+                    {row.test_mode ? (
+                      <span className="badge warn">{t('admin.testMode')}</span>
+                    ) : null}
+                  </td>
+                  <td data-label={t('admin.col.status')}>
+                    {t(`admin.refundStatus.${row.status}`)}
+                  </td>
+                  <td data-label={t('admin.refunds.kind')}>{kindLabel(row.kind, t)}</td>
+                  <td data-label={t('admin.refund.reason')}>{row.reason}</td>
+                  <td data-label={t('admin.refunds.by')}>
+                    {row.requested_by_name ?? (row.requested_by_role || '—')}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {refunds.data.items.map((row) => (
-                  <tr key={row.refund_id}>
-                    <td data-label={t('admin.refunds.when')}>
-                      {formatDateTimeIn(row.created_at, row.time_zone, language)}
-                    </td>
-                    <td data-label={t('admin.col.patient')}>
-                      {row.patient_name}
-                      <span className="row-note">{row.psychiatrist_name}</span>
-                    </td>
-                    <td data-label={t('admin.col.visitType')}>
-                      {row.visit_type}
-                      <span className="row-note">
-                        {formatDateTimeIn(row.date_of_service, row.time_zone, language)}
-                      </span>
-                    </td>
-                    <td data-label={t('admin.col.amount')}>
-                      {formatMoney(row.amount_cents, row.currency, language)}
-                      {row.test_mode ? (
-                        <span className="badge warn">{t('admin.testMode')}</span>
-                      ) : null}
-                    </td>
-                    <td data-label={t('admin.col.status')}>
-                      {t(`admin.refundStatus.${row.status}`)}
-                    </td>
-                    <td data-label={t('admin.refunds.kind')}>{kindLabel(row.kind, t)}</td>
-                    <td data-label={t('admin.refund.reason')}>{row.reason}</td>
-                    <td data-label={t('admin.refunds.by')}>
-                      {row.requested_by_name ?? (row.requested_by_role || '—')}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ListRegion>
-          <Pagination
-            page={filters.page}
-            limit={refunds.data.limit}
-            total={refunds.data.total}
-            onPage={(page) => setParams(writeBillingFilters({ ...filters, page }))}
-            label={t('admin.refunds.pages')}
-          />
-        </>
-      )}
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedList>
     </section>
   );
 }

@@ -5,6 +5,7 @@ import type { Me } from '../../api/generated';
 import { applyLoginResult, resetSessionForTests } from '../../api/session';
 import { renderPage, stubFetch } from '../../test/render';
 import { booking } from '../patient/fixtures';
+import { PHQ9_OUTCOME, signedNote, trendPoint, unreviewedFlag } from '../workspace/fixtures';
 import { CallPage } from './CallPage';
 
 const ID = booking().id;
@@ -32,39 +33,11 @@ afterEach(() => {
   resetSessionForTests();
 });
 
-const point = (at: string, score: number, band: string) => ({
-  at,
-  score,
-  band,
-  baseline: false,
-  response: false,
-  remission: false,
-});
-
 /** The chart endpoints of the booking's patient, with one of each thing the panel shows. */
 const CHART_ROUTES = {
   [`GET /api/patients/${PATIENT}/screening/flags`]: {
     status: 200,
-    body: [
-      {
-        id: 'f1',
-        current: true,
-        severity: 'high',
-        status: 'unreviewed',
-        message: 'Past suicide attempt reported',
-        created_at: '2031-02-01T00:00:00Z',
-        evidence: {},
-        intake_id: 'i1',
-        patient_id: PATIENT,
-        review_reason: null,
-        reviewed_at: null,
-        reviewed_by: null,
-        reviewed_by_name: null,
-        rule_id: 'r1',
-        rule_set_version: '1',
-        rule_version: 1,
-      },
-    ],
+    body: [unreviewedFlag(PATIENT)],
   },
   [`GET /api/patients/${PATIENT}/trends`]: {
     status: 200,
@@ -81,25 +54,13 @@ const CHART_ROUTES = {
           cadss6_score: 4,
         },
       ],
-      phq9: {
-        baseline_score: 20,
-        baseline_at: '2031-01-01T00:00:00Z',
-        latest_score: 12,
-        latest_at: '2031-03-01T00:00:00Z',
-        change_percent: 40,
-        response: false,
-        remission: false,
-        first_response_at: null,
-        first_remission_at: null,
-        response_drop_percent: 50,
-        remission_below: 5,
-      },
+      phq9: PHQ9_OUTCOME,
       scales: [
         {
           scale: 'phq9',
           points: [
-            point('2031-01-01T00:00:00Z', 20, 'severe'),
-            point('2031-03-01T00:00:00Z', 12, 'moderate'),
+            trendPoint('2031-01-01T00:00:00Z', 20, 'severe'),
+            trendPoint('2031-03-01T00:00:00Z', 12, 'moderate'),
           ],
         },
       ],
@@ -134,21 +95,7 @@ const CHART_ROUTES = {
   [`GET /api/patients/${PATIENT}/notes`]: {
     status: 200,
     body: {
-      items: [
-        {
-          id: 'n1',
-          addenda: 0,
-          author_id: 'p',
-          consult_id: null,
-          patient_id: PATIENT,
-          signed_at: '2031-03-01T18:00:00Z',
-          signer_name: 'Dr. Lee',
-          status: 'signed',
-          template: 'follow_up',
-          title: 'Follow-up',
-          visit_at: '2031-03-01T17:00:00Z',
-        },
-      ],
+      items: [signedNote(PATIENT)],
       total: 1,
       page: 1,
       limit: 1,

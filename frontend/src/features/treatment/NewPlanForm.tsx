@@ -7,7 +7,7 @@ import {
   treatmentCreateTreatmentPlan,
 } from '../../api/generated';
 import { type FieldError, fieldName } from '../../api/problem';
-import { SelectField, TextField } from '../../components/Field';
+import { SelectField, TextAreaField, TextField } from '../../components/Field';
 import { FormAlert } from '../../components/FormAlert';
 import { useFormErrors } from '../../components/useFormErrors';
 import { type Language, type Translate, useI18n } from '../../i18n';
@@ -146,31 +146,15 @@ export function NewPlanForm({ patientId, onCancel }: { patientId: string; onCanc
   };
 
   const textarea = (field: PlanField, label: string, hint?: string) => (
-    <div className={f[field] ? 'field field-invalid' : 'field'}>
-      <label htmlFor={`${id}-${field}`}>{label}</label>
-      {hint ? (
-        <p className="field-hint" id={`${id}-${field}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      <textarea
-        id={`${id}-${field}`}
-        rows={2}
-        value={values[field]}
-        aria-invalid={f[field] ? true : undefined}
-        aria-describedby={
-          [hint ? `${id}-${field}-hint` : null, f[field] ? `${id}-${field}-error` : null]
-            .filter(Boolean)
-            .join(' ') || undefined
-        }
-        onChange={(e) => set(field)(e.target.value)}
-      />
-      {f[field] ? (
-        <p className="field-error" id={`${id}-${field}-error`}>
-          {f[field]}
-        </p>
-      ) : null}
-    </div>
+    <TextAreaField
+      id={`${id}-${field}`}
+      label={label}
+      hint={hint}
+      rows={2}
+      value={values[field]}
+      error={f[field]}
+      onChange={(e) => set(field)(e.target.value)}
+    />
   );
 
   const number = (field: PlanField, label: string, hint: string, decimal = false) => (

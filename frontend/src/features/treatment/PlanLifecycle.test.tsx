@@ -2,44 +2,17 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PlanRead, TreatmentReadiness } from '../../api/generated';
+import type { TreatmentReadiness } from '../../api/generated';
 import { renderPage, stubFetch } from '../../test/render';
 import { PROBLEM } from '../patient/fixtures';
+import { PATIENT, PLAN, planRead } from './fixtures';
 import { PlanPage } from './PlanPage';
 import { TreatmentPlans } from './TreatmentPlans';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const PATIENT = '5f0c1a8e-0000-4000-8000-0000000000a1';
-const PLAN = '6a0c1a8e-0000-4000-8000-0000000000b1';
 const OTHER_PLAN = '6a0c1a8e-0000-4000-8000-0000000000b2';
 const FLAG = '8a0c1a8e-0000-4000-8000-0000000000f1';
-
-function plan(overrides: Partial<PlanRead> = {}): PlanRead {
-  return {
-    id: PLAN,
-    patient_id: PATIENT,
-    created_by: 'psy-1',
-    indication: 'treatment_resistant_depression',
-    indication_detail: '',
-    induction_infusions: 6,
-    dose_mg_per_kg: 0.5,
-    infusion_minutes: 40,
-    infusions_per_week: 2,
-    schedule_notes: '',
-    maintenance_interval_weeks: 4,
-    maintenance_notes: '',
-    status: 'proposed',
-    created_at: '2031-02-01T00:00:00Z',
-    updated_at: '2031-02-01T00:00:00Z',
-    activated_at: null,
-    induction_done: 0,
-    maintenance_done: 0,
-    history: [],
-    allowed_transitions: ['active'],
-    ...overrides,
-  };
-}
 
 const SEIZURES = {
   kind: 'unreviewed_flag',
@@ -110,7 +83,7 @@ describe('a new treatment plan from the chart', () => {
             ],
           },
         },
-        { status: 201, body: plan() },
+        { status: 201, body: planRead() },
       ],
     });
     const user = userEvent.setup({ delay: null });
@@ -232,7 +205,7 @@ describe('a new treatment plan from the chart', () => {
 describe('changing a plan’s status', () => {
   it('shows why activation is refused, reviews the flag in place, activates, and asks before completing', async () => {
     const { requests } = stubFetch({
-      [`GET /api/treatment-plans/${PLAN}`]: { status: 200, body: plan() },
+      [`GET /api/treatment-plans/${PLAN}`]: { status: 200, body: planRead() },
       [`GET /api/treatment-plans/${PLAN}/sessions`]: { status: 200, body: [] },
       [`GET /api/treatment-plans/${PLAN}/sessions/prefill`]: { status: 404, body: {} },
       [`GET /api/patients/${PATIENT}/treatment-readiness`]: [
@@ -263,7 +236,7 @@ describe('changing a plan’s status', () => {
         },
         {
           status: 200,
-          body: plan({
+          body: planRead({
             status: 'active',
             activated_at: '2031-02-02T00:00:00Z',
             allowed_transitions: ['paused', 'completed'],
@@ -280,7 +253,7 @@ describe('changing a plan’s status', () => {
         },
         {
           status: 200,
-          body: plan({ status: 'completed', allowed_transitions: [] }),
+          body: planRead({ status: 'completed', allowed_transitions: [] }),
         },
       ],
     });
@@ -352,7 +325,7 @@ describe('changing a plan’s status', () => {
     stubFetch({
       [`GET /api/treatment-plans/${PLAN}`]: {
         status: 200,
-        body: plan({ status: 'paused', allowed_transitions: ['active', 'completed'] }),
+        body: planRead({ status: 'paused', allowed_transitions: ['active', 'completed'] }),
       },
       [`GET /api/treatment-plans/${PLAN}/sessions`]: { status: 200, body: [] },
       [`GET /api/patients/${PATIENT}/treatment-readiness`]: [

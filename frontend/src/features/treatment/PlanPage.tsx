@@ -10,7 +10,7 @@ import {
   treatmentStartInfusionSession,
 } from '../../api/generated';
 import { ApiError } from '../../api/problem';
-import { TextField } from '../../components/Field';
+import { TextAreaField, TextField } from '../../components/Field';
 import { FormAlert, SuccessAlert } from '../../components/FormAlert';
 import { PageHeading } from '../../components/PageHeading';
 import { Empty, ErrorState, Loading } from '../../components/States';
@@ -205,22 +205,14 @@ function PlanStatusSection({ plan, patientId }: { plan: PlanRead; patientId: str
           onSubmit={(event: FormEvent<HTMLFormElement>) => event.preventDefault()}
         >
           <FormAlert error={errors.apiError} messages={errors.form} />
-          <div className={errors.fields.reason ? 'field field-invalid' : 'field'}>
-            <label htmlFor={`${id}-reason`}>{t('treatment.statusReason')}</label>
-            <textarea
-              id={`${id}-reason`}
-              rows={2}
-              value={reason}
-              aria-invalid={errors.fields.reason ? true : undefined}
-              aria-describedby={errors.fields.reason ? `${id}-reason-error` : undefined}
-              onChange={(e) => setReason(e.target.value)}
-            />
-            {errors.fields.reason ? (
-              <p className="field-error" id={`${id}-reason-error`}>
-                {errors.fields.reason}
-              </p>
-            ) : null}
-          </div>
+          <TextAreaField
+            id={`${id}-reason`}
+            label={t('treatment.statusReason')}
+            rows={2}
+            value={reason}
+            error={errors.fields.reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
           <div className="actions">
             {plan.allowed_transitions.map((target) => (
               <button

@@ -6,6 +6,7 @@ import {
   type PlanBlocker,
   screeningReviewScreeningFlag,
 } from '../../api/generated';
+import { TextAreaField } from '../../components/Field';
 import { FormAlert, SuccessAlert } from '../../components/FormAlert';
 import { ErrorState, Loading } from '../../components/States';
 import { useFormErrors } from '../../components/useFormErrors';
@@ -219,28 +220,16 @@ function ReviewFlag({
           </p>
         ) : null}
       </fieldset>
-      <div className={errors.fields.reason ? 'field field-invalid' : 'field'}>
-        <label htmlFor={`${id}-reason`}>{t('treatment.review.reason')}</label>
-        <p className="field-hint" id={`${id}-reason-hint`}>
-          {t('treatment.review.reasonHint')}
-        </p>
-        <textarea
-          id={`${id}-reason`}
-          rows={3}
-          required
-          value={reason}
-          aria-invalid={errors.fields.reason ? true : undefined}
-          aria-describedby={
-            errors.fields.reason ? `${id}-reason-hint ${id}-reason-error` : `${id}-reason-hint`
-          }
-          onChange={(e) => setReason(e.target.value)}
-        />
-        {errors.fields.reason ? (
-          <p className="field-error" id={`${id}-reason-error`}>
-            {errors.fields.reason}
-          </p>
-        ) : null}
-      </div>
+      <TextAreaField
+        id={`${id}-reason`}
+        label={t('treatment.review.reason')}
+        hint={t('treatment.review.reasonHint')}
+        rows={3}
+        required
+        value={reason}
+        error={errors.fields.reason}
+        onChange={(e) => setReason(e.target.value)}
+      />
       <div className="actions">
         <button
           type="submit"

@@ -1,45 +1,24 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type {
-  InfusionSessionRead,
-  PlanRead,
-  SessionPrefill,
-  VitalsRead,
-} from '../../api/generated';
+import type { InfusionSessionRead, SessionPrefill, VitalsRead } from '../../api/generated';
 import { renderPage, stubFetch } from '../../test/render';
 import { PROBLEM } from '../patient/fixtures';
+import { PATIENT, PLAN, planRead } from './fixtures';
 import { PlanPage } from './PlanPage';
 import { SessionPage } from './SessionPage';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const PATIENT = '5f0c1a8e-0000-4000-8000-0000000000a1';
-const PLAN = '6a0c1a8e-0000-4000-8000-0000000000b1';
 const SESSION = '7a0c1a8e-0000-4000-8000-0000000000e1';
 
-const plan: PlanRead = {
-  id: PLAN,
-  patient_id: PATIENT,
-  created_by: 'psy-1',
-  indication: 'treatment_resistant_depression',
-  indication_detail: '',
-  induction_infusions: 6,
-  dose_mg_per_kg: 0.5,
-  infusion_minutes: 40,
-  infusions_per_week: 2,
-  schedule_notes: '',
+const plan = planRead({
   maintenance_interval_weeks: null,
-  maintenance_notes: '',
   status: 'active',
-  created_at: '2031-02-01T00:00:00Z',
-  updated_at: '2031-02-01T00:00:00Z',
   activated_at: '2031-02-01T00:00:00Z',
   induction_done: 2,
-  maintenance_done: 0,
-  history: [],
   allowed_transitions: ['paused', 'completed'],
-};
+});
 
 const prefill: SessionPrefill = {
   plan_id: PLAN,

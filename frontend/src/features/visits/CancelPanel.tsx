@@ -5,6 +5,7 @@ import {
   bookingsCancelBooking,
   type CancellationDecisionRead,
 } from '../../api/generated';
+import { TextAreaField } from '../../components/Field';
 import { FormAlert } from '../../components/FormAlert';
 import { useFormErrors } from '../../components/useFormErrors';
 import { type Translate, useI18n } from '../../i18n';
@@ -132,23 +133,15 @@ export function CancelPanel({
         }}
       >
         <FormAlert error={errors.apiError} messages={errors.form} />
-        <div className={errors.fields.reason ? 'field field-invalid' : 'field'}>
-          <label htmlFor={`${titleId}-reason`}>{t('cancel.reason')}</label>
-          <textarea
-            id={`${titleId}-reason`}
-            maxLength={300}
-            rows={2}
-            value={reason}
-            aria-invalid={errors.fields.reason ? true : undefined}
-            aria-describedby={errors.fields.reason ? `${titleId}-reason-error` : undefined}
-            onChange={(e) => setReason(e.target.value)}
-          />
-          {errors.fields.reason ? (
-            <p className="field-error" id={`${titleId}-reason-error`}>
-              {errors.fields.reason}
-            </p>
-          ) : null}
-        </div>
+        <TextAreaField
+          id={`${titleId}-reason`}
+          label={t('cancel.reason')}
+          maxLength={300}
+          rows={2}
+          value={reason}
+          error={errors.fields.reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
         <div className="actions">
           <button type="submit" className="button danger" disabled={cancel.isPending}>
             {cancel.isPending ? t('form.working') : t('cancel.confirm')}

@@ -4,11 +4,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TimelinePage as TimelineData } from '../../api/generated';
 import { renderPage, stubFetch } from '../../test/render';
 import { PROBLEM } from '../patient/fixtures';
+import { ANA, patientProfile } from './fixtures';
 import { groupByDay, type TimelineEvent, TimelinePage } from './TimelinePage';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const ANA = '5f0c1a8e-0000-4000-8000-0000000000a1';
 const DOC = '7d0c1a8e-0000-4000-8000-0000000000d1';
 const VISIT = '9b1c1a8e-0000-4000-8000-0000000000c1';
 const NOTE = '3a1c1a8e-0000-4000-8000-0000000000e1';
@@ -78,25 +78,7 @@ function page(items: TimelineEvent[], pageNo: number, total: number, limit = 25)
   return { items, total, page: pageNo, limit, time_zone: 'America/Boise' };
 }
 
-const PROFILE = {
-  status: 200,
-  body: {
-    patient_id: ANA,
-    legal_name: 'Ana Ruiz',
-    preferred_name: null,
-    date_of_birth: '1990-01-01',
-    state: 'ID',
-    current_state: null,
-    phone: null,
-    language: 'es',
-    time_zone: 'America/Boise',
-    sex: null,
-    emergency_contact: null,
-    pharmacy: null,
-    primary_care: null,
-    updated_at: null,
-  },
-};
+const PROFILE = { status: 200, body: patientProfile() };
 
 function renderTimeline(language: 'en' | 'es' = 'en') {
   return renderPage(<TimelinePage />, {

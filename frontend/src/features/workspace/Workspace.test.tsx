@@ -10,6 +10,14 @@ import { I18nProvider } from '../../i18n';
 import { renderPage, stubFetch } from '../../test/render';
 import { PROBLEM } from '../patient/fixtures';
 import { ChartSummaryPage } from './ChartSummaryPage';
+import {
+  ANA,
+  PHQ9_OUTCOME,
+  patientProfile,
+  signedNote,
+  trendPoint,
+  unreviewedFlag,
+} from './fixtures';
 import { SafetyInboxPage } from './SafetyInboxPage';
 import { Schedule } from './Schedule';
 import { type CallNavigationState, WaitingRoom } from './WaitingRoom';
@@ -17,7 +25,6 @@ import { type CallNavigationState, WaitingRoom } from './WaitingRoom';
 afterEach(() => vi.unstubAllGlobals());
 
 const DAY = '2031-03-04';
-const ANA = '5f0c1a8e-0000-4000-8000-0000000000a1';
 const BEN = '5f0c1a8e-0000-4000-8000-0000000000a2';
 const VISIT_ANA = '9b1c1a8e-0000-4000-8000-0000000000c1';
 const VISIT_BEN = '9b1c1a8e-0000-4000-8000-0000000000c2';
@@ -343,86 +350,23 @@ describe('ChartSummaryPage', () => {
     stubFetch({
       [`GET /api/patients/${ANA}/profile`]: {
         status: 200,
-        body: {
-          patient_id: ANA,
-          legal_name: 'Ana Ruiz',
-          preferred_name: null,
-          date_of_birth: '1990-01-01',
-          state: 'ID',
-          current_state: 'WA',
-          phone: '+12085550100',
-          language: 'es',
-          time_zone: 'America/Boise',
-          sex: null,
-          emergency_contact: null,
-          pharmacy: null,
-          primary_care: null,
-          updated_at: null,
-        },
+        body: patientProfile({ current_state: 'WA', phone: '+12085550100' }),
       },
       [`GET /api/patients/${ANA}/safety/tasks`]: { status: 200, body: [ITEM9] },
       [`GET /api/patients/${ANA}/treatment-plans`]: { status: 200, body: [] },
-      [`GET /api/patients/${ANA}/screening/flags`]: {
-        status: 200,
-        body: [
-          {
-            id: 'f1',
-            current: true,
-            severity: 'high',
-            status: 'unreviewed',
-            message: 'Past suicide attempt reported',
-            created_at: '2031-02-01T00:00:00Z',
-            evidence: {},
-            intake_id: 'i1',
-            patient_id: ANA,
-            review_reason: null,
-            reviewed_at: null,
-            reviewed_by: null,
-            reviewed_by_name: null,
-            rule_id: 'r1',
-            rule_set_version: '1',
-            rule_version: 1,
-          },
-        ],
-      },
+      [`GET /api/patients/${ANA}/screening/flags`]: { status: 200, body: [unreviewedFlag(ANA)] },
       [`GET /api/patients/${ANA}/trends`]: {
         status: 200,
         body: {
           patient_id: ANA,
           infusions: [],
-          phq9: {
-            baseline_score: 20,
-            baseline_at: '2031-01-01T00:00:00Z',
-            latest_score: 12,
-            latest_at: '2031-03-01T00:00:00Z',
-            change_percent: 40,
-            response: false,
-            remission: false,
-            first_response_at: null,
-            first_remission_at: null,
-            response_drop_percent: 50,
-            remission_below: 5,
-          },
+          phq9: PHQ9_OUTCOME,
           scales: [
             {
               scale: 'phq9',
               points: [
-                {
-                  at: '2031-01-01T00:00:00Z',
-                  score: 20,
-                  band: 'severe',
-                  baseline: true,
-                  response: false,
-                  remission: false,
-                },
-                {
-                  at: '2031-03-01T00:00:00Z',
-                  score: 12,
-                  band: 'moderate',
-                  baseline: false,
-                  response: false,
-                  remission: false,
-                },
+                trendPoint('2031-01-01T00:00:00Z', 20, 'severe', true),
+                trendPoint('2031-03-01T00:00:00Z', 12, 'moderate'),
               ],
             },
             { scale: 'gad7', points: [] },
@@ -432,21 +376,7 @@ describe('ChartSummaryPage', () => {
       [`GET /api/patients/${ANA}/notes`]: {
         status: 200,
         body: {
-          items: [
-            {
-              id: 'n1',
-              addenda: 1,
-              author_id: 'p',
-              consult_id: null,
-              patient_id: ANA,
-              signed_at: '2031-03-01T18:00:00Z',
-              signer_name: 'Dr. Lee',
-              status: 'signed',
-              template: 'follow_up',
-              title: 'Follow-up',
-              visit_at: '2031-03-01T17:00:00Z',
-            },
-          ],
+          items: [signedNote(ANA, { addenda: 1 })],
           total: 3,
           page: 1,
           limit: 1,
