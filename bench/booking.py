@@ -23,13 +23,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,37 +37,28 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import (  # noqa: E402
+    HOST,
+    Result,
+    bench_database,
+    free_port,
+    load_average,
+    serve_api,
+    start_server,
+    stop_server,
+    wait_healthy,
+)
 from services.api.deps import CurrentPatient, WriteSession  # noqa: E402  (resolved by FastAPI at run time)
 
 PASSWORD = "bench horse battery staple"  # noqa: S105 - throw-away accounts in a throw-away database
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 # --- the server process ------------------------------------------------------------------
 def serve(database_url: str, var_dir: str, port: int) -> None:
-    import uvicorn
     from sqlalchemy import text
 
-    from services.api.config import Settings
     from services.api.core.routing import APIRouter
-    from services.api.main import create_app
-    from services.common.settings import Environment
 
-    settings = Settings(
-        env=Environment.test,
-        var_dir=Path(var_dir),
-        database_url=database_url,
-        serve_frontend=False,
-        redis_url="",
-        log_level="WARNING",
-    )
-    app = create_app(settings, check_migrations=False, run_worker=False)
     bench = APIRouter(prefix="/api/bench", tags=["bench"])
 
     @bench.post("/insert", status_code=201)
@@ -81,18 +71,7 @@ def serve(database_url: str, var_dir: str, port: int) -> None:
         )
         return {"id": str(row_id)}
 
-    app.include_router(bench)
-    # Keep-alive outlives the pauses between rounds, so no client races a server-side close.
-    uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False, timeout_keep_alive=300)
-
-
-def start_server(url: str, var: str, port: int) -> subprocess.Popen[bytes]:
-    """The API in its own process, so the load generator does not share its event loop."""
-    return subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--database-url", url, "--var-dir", var, "--port", str(port)],
-        cwd=ROOT,
-        env=os.environ | {"PYTHONWARNINGS": "ignore"},
-    )
+    serve_api(database_url, var_dir, port, bench)
 
 
 # --- set-up ------------------------------------------------------------------------------
@@ -190,41 +169,16 @@ async def seed(database_url: str, clients: int, visit: str) -> tuple[str, str, l
 
 # --- load --------------------------------------------------------------------------------
 @dataclass
-class Result:
-    name: str
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    elapsed: float = 0.0
+class CpuResult(Result):
     server_cpu: float = 0.0  # seconds of the API process's CPU time spent in the rounds
-    samples: list[str] = field(default_factory=list)
 
     def add(self, other: Result) -> None:
-        self.latencies += other.latencies
-        self.errors += other.errors
-        self.elapsed += other.elapsed
-        self.server_cpu += other.server_cpu
-        self.samples += other.samples
+        super().add(other)
+        if isinstance(other, CpuResult):
+            self.server_cpu += other.server_cpu
 
-    @property
-    def count(self) -> int:
-        return len(self.latencies)
-
-    @property
-    def throughput(self) -> float:
-        return self.count / self.elapsed if self.elapsed else 0.0
-
-    def pct(self, q: float) -> float:
-        if not self.latencies:
-            return 0.0
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-    def line(self) -> str:
-        return (
-            f"{self.name:<22} {self.count:>6} req  {self.throughput:>8.1f} req/s  "
-            f"p50 {self.pct(0.50):>7.1f} ms  p99 {self.pct(0.99):>7.1f} ms  errors {self.errors}  "
-            f"server CPU {1000 * self.server_cpu / max(1, self.count):.1f} ms/req"
-        )
+    def line(self, width: int = 22) -> str:
+        return f"{super().line(width)}  server CPU {1000 * self.server_cpu / max(1, self.count):.1f} ms/req"
 
 
 def process_cpu(pid: int) -> float:
@@ -245,8 +199,8 @@ async def drive(
     path: str,
     max_seconds: float,
     server_pid: int = 0,
-) -> Result:
-    result = Result(name)
+) -> CpuResult:
+    result = CpuResult(name)
     counter = iter(range(requests))
     deadline = time.perf_counter() + max_seconds
 
@@ -255,19 +209,7 @@ async def drive(
             if time.perf_counter() > deadline:
                 return
             body = make_body(i, n)  # type: ignore[operator]
-            t0 = time.perf_counter()
-            try:
-                r = await client.post(path, json=body, headers=headers[i])
-                ok = r.status_code < 300
-                if not ok and len(result.samples) < 3:
-                    result.samples.append(f"{r.status_code} {r.text[:200]}")
-            except httpx.HTTPError as exc:
-                ok = False
-                if len(result.samples) < 3:
-                    result.samples.append(repr(exc))
-            result.latencies.append(time.perf_counter() - t0)
-            if not ok:
-                result.errors += 1
+            await result.timed(client.post(path, json=body, headers=headers[i]))
 
     cpu0 = process_cpu(server_pid) if server_pid else 0.0
     start = time.perf_counter()
@@ -278,80 +220,62 @@ async def drive(
 
 
 async def run(args: argparse.Namespace) -> int:
-    from services.api.core.migrate import upgrade_head
-    from tests.support.services import create_pg_database, drop_pg_database
+    async with bench_database(args.database_url) as url:
+        server: subprocess.Popen[bytes] | None = None
+        try:
+            doc_id, vt_id, emails = await seed(url, args.clients, args.visit)
+            port = free_port()
+            with tempfile.TemporaryDirectory(prefix="halcyon-bench-") as var:
+                server = start_server(__file__, url, var, port)
+                base = f"http://{HOST}:{port}"
+                limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+                async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+                    if not await wait_healthy(client):
+                        print("the server did not start")
+                        return 2
+                    headers = []
+                    for email in emails:
+                        r = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+                        r.raise_for_status()
+                        headers.append({"Authorization": f"Bearer {r.json()['access_token']}"})
 
-    name = f"halcyon_bench_{uuid.uuid4().hex[:8]}"
-    url = args.database_url or await create_pg_database(name)
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        await asyncio.to_thread(upgrade_head, url)
-        doc_id, vt_id, emails = await seed(url, args.clients, args.visit)
-        port = free_port()
-        with tempfile.TemporaryDirectory(prefix="halcyon-bench-") as var:
-            server = start_server(url, var, port)
-            base = f"http://{HOST}:{port}"
-            limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
-            async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-                for _ in range(200):
-                    try:
-                        if (await client.get("/healthz")).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    await asyncio.sleep(0.1)
-                else:
-                    print("the server did not start")
-                    return 2
-                headers = []
-                for email in emails:
-                    r = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-                    r.raise_for_status()
-                    headers.append({"Authorization": f"Bearer {r.json()['access_token']}"})
+                    day0 = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+                    per_day = 95  # 00:00 to 23:30 every 15 minutes
+                    taken = iter(range(10**9))
 
-                day0 = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-                per_day = 95  # 00:00 to 23:30 every 15 minutes
-                taken = iter(range(10**9))
+                    def booking_body(_i: int, _n: int) -> dict[str, str]:
+                        k = next(taken)
+                        start = day0 + timedelta(days=k // per_day, minutes=15 * (k % per_day))
+                        return {"visit_type_id": vt_id, "psychiatrist_id": doc_id, "starts_at": start.isoformat()}
 
-                def booking_body(_i: int, _n: int) -> dict[str, str]:
-                    k = next(taken)
-                    start = day0 + timedelta(days=k // per_day, minutes=15 * (k % per_day))
-                    return {"visit_type_id": vt_id, "psychiatrist_id": doc_id, "starts_at": start.isoformat()}
+                    def insert_body(_i: int, _n: int) -> dict[str, str]:
+                        return {}
 
-                def insert_body(_i: int, _n: int) -> dict[str, str]:
-                    return {}
-
-                warm = min(args.clients * 2, args.requests)
-                await drive("warm-up", client, headers, warm, insert_body, "/api/bench/insert", args.max_seconds)
-                await drive("warm-up", client, headers, warm, booking_body, "/api/bookings", args.max_seconds)
-                minimal, booking = Result("minimal INSERT"), Result(f"booking ({args.visit})")
-                per_round = max(1, args.requests // args.rounds)
-                plan = ((minimal, insert_body, "/api/bench/insert"), (booking, booking_body, "/api/bookings"))
-                load_before = os.getloadavg()
-                for _ in range(args.rounds):
-                    for total, make_body, path in plan:
-                        total.add(
-                            await drive("", client, headers, per_round, make_body, path, args.max_seconds, server.pid)
-                        )
-        ratio = booking.throughput / minimal.throughput if minimal.throughput else 0.0
-        print(f"PostgreSQL, {args.clients} concurrent clients, {args.rounds} alternating rounds, loopback")
-        loads = " ".join(f"{x:.2f}" for x in load_before), " ".join(f"{x:.2f}" for x in os.getloadavg())
-        print(f"load average (1, 5, 15 min): {loads[0]} before the rounds, {loads[1]} after")
-        print(minimal.line())
-        print(booking.line())
-        print(f"ratio booking/minimal throughput: {ratio:.2f}x (goal >= 0.80x, 0 errors)")
-        for sample in minimal.samples + booking.samples:
-            print("  error sample:", sample)
-        return 0 if booking.errors == 0 and minimal.errors == 0 else 1
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        if not args.database_url:
-            await drop_pg_database(name)
+                    warm = min(args.clients * 2, args.requests)
+                    await drive("warm-up", client, headers, warm, insert_body, "/api/bench/insert", args.max_seconds)
+                    await drive("warm-up", client, headers, warm, booking_body, "/api/bookings", args.max_seconds)
+                    minimal, booking = CpuResult("minimal INSERT"), CpuResult(f"booking ({args.visit})")
+                    per_round = max(1, args.requests // args.rounds)
+                    plan = ((minimal, insert_body, "/api/bench/insert"), (booking, booking_body, "/api/bookings"))
+                    load_before = load_average()
+                    for _ in range(args.rounds):
+                        for total, make_body, path in plan:
+                            total.add(
+                                await drive(
+                                    "", client, headers, per_round, make_body, path, args.max_seconds, server.pid
+                                )
+                            )
+            ratio = booking.throughput / minimal.throughput if minimal.throughput else 0.0
+            print(f"PostgreSQL, {args.clients} concurrent clients, {args.rounds} alternating rounds, loopback")
+            print(f"load average (1, 5, 15 min): {load_before} before the rounds, {load_average()} after")
+            print(minimal.line())
+            print(booking.line())
+            print(f"ratio booking/minimal throughput: {ratio:.2f}x (goal >= 0.80x, 0 errors)")
+            for sample in minimal.samples + booking.samples:
+                print("  error sample:", sample)
+            return 0 if booking.errors == 0 and minimal.errors == 0 else 1
+        finally:
+            stop_server(server)
 
 
 def main() -> int:

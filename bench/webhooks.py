@@ -23,15 +23,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -41,40 +38,28 @@ sys.path.insert(0, str(ROOT))
 
 from fastapi import Request  # noqa: E402
 
+from bench.common import (  # noqa: E402
+    HOST,
+    Result,
+    bench_database,
+    free_port,
+    serve_api,
+    start_server,
+    stop_server,
+    wait_healthy,
+)
 from services.api.deps import WriteSession  # noqa: E402  (resolved by FastAPI at run time)
 
-HOST = "127.0.0.1"
 SECRET = "whsec_bench"  # noqa: S105 - a throw-away secret for a throw-away server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 # --- the server process ------------------------------------------------------------------
 def serve(database_url: str, var_dir: str, port: int) -> None:
-    import uvicorn
     from pydantic import SecretStr
     from sqlalchemy import text
 
-    from services.api.config import Settings
     from services.api.core.routing import APIRouter
-    from services.api.main import create_app
-    from services.common.settings import Environment
 
-    settings = Settings(
-        env=Environment.test,
-        var_dir=Path(var_dir),
-        database_url=database_url,
-        serve_frontend=False,
-        redis_url="",
-        log_level="WARNING",
-        stripe_webhook_secrets=SecretStr(SECRET),
-        stripe_api_base=f"http://{HOST}:9",  # never asked: the events only sync our rows
-    )
-    app = create_app(settings, check_migrations=False, run_worker=False)
     bench = APIRouter(prefix="/api/bench", tags=["bench"])
 
     @bench.post("/insert", status_code=201)
@@ -87,15 +72,13 @@ def serve(database_url: str, var_dir: str, port: int) -> None:
         )
         return {"id": str(row_id)}
 
-    app.include_router(bench)
-    uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False, timeout_keep_alive=300)
-
-
-def start_server(url: str, var: str, port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--database-url", url, "--var-dir", var, "--port", str(port)],
-        cwd=ROOT,
-        env=os.environ | {"PYTHONWARNINGS": "ignore"},
+    serve_api(
+        database_url,
+        var_dir,
+        port,
+        bench,
+        stripe_webhook_secrets=SecretStr(SECRET),
+        stripe_api_base=f"http://{HOST}:9",  # never asked: the events only sync our rows
     )
 
 
@@ -160,35 +143,6 @@ async def seed(database_url: str, payments: int) -> list[str]:
 
 
 # --- load --------------------------------------------------------------------------------
-@dataclass
-class Result:
-    name: str
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    elapsed: float = 0.0
-    samples: list[str] = field(default_factory=list)
-
-    def add(self, other: Result) -> None:
-        self.latencies += other.latencies
-        self.errors += other.errors
-        self.elapsed += other.elapsed
-        self.samples += other.samples
-
-    @property
-    def throughput(self) -> float:
-        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
-
-    def pct(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
-
-    def line(self) -> str:
-        return (
-            f"{self.name:<24} {len(self.latencies):>6} req  {self.throughput:>8.1f} req/s  "
-            f"p50 {self.pct(0.50):>7.1f} ms  p99 {self.pct(0.99):>7.1f} ms  errors {self.errors}"
-        )
-
-
 def signed(event: dict[str, object]) -> tuple[bytes, dict[str, str]]:
     from services.api.integrations.stripe.client import sign_payload
 
@@ -213,18 +167,7 @@ async def drive(
             if time.perf_counter() > deadline:
                 return
             body, headers = signed(event)
-            t0 = time.perf_counter()
-            try:
-                r = await client.post(path, content=body, headers=headers)
-                ok = r.status_code < 300 and expect(r)
-                if not ok and len(result.samples) < 3:
-                    result.samples.append(f"{r.status_code} {r.text[:200]}")
-            except httpx.HTTPError as exc:
-                ok = False
-                if len(result.samples) < 3:
-                    result.samples.append(repr(exc))
-            result.latencies.append(time.perf_counter() - t0)
-            result.errors += 0 if ok else 1
+            await result.timed(client.post(path, content=body, headers=headers), expect)
 
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
@@ -240,71 +183,55 @@ def event_for(intent: str) -> dict[str, object]:
 
 
 async def run(args: argparse.Namespace) -> int:
-    from services.api.core.migrate import upgrade_head
-    from tests.support.services import create_pg_database, drop_pg_database
-
-    name = f"halcyon_bench_{uuid.uuid4().hex[:8]}"
-    url = await create_pg_database(name)
-    server: subprocess.Popen[bytes] | None = None
     warm = min(args.clients * 2, args.requests)
-    try:
-        await asyncio.to_thread(upgrade_head, url)
-        intents = await seed(url, args.requests + warm)
-        port = free_port()
-        with tempfile.TemporaryDirectory(prefix="halcyon-bench-") as var:
-            server = start_server(url, var, port)
-            limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
-            async with httpx.AsyncClient(base_url=f"http://{HOST}:{port}", timeout=60, limits=limits) as client:
-                for _ in range(200):
-                    try:
-                        if (await client.get("/healthz")).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    await asyncio.sleep(0.1)
-                else:
-                    print("the server did not start")
-                    return 2
-                events = [event_for(i) for i in intents]
-                applied = lambda r: r.json().get("outcome") == "applied"  # noqa: E731
-                any_ok = lambda _r: True  # noqa: E731
-                await drive(client, args.clients, events[:warm], "/api/webhooks/stripe", args.max_seconds, applied)
-                await drive(client, args.clients, events[:warm], "/api/bench/insert", args.max_seconds, any_ok)
-                events = events[warm:]
-                minimal, webhook = Result("minimal INSERT"), Result("signed webhook ingest")
-                per_round = max(1, args.requests // args.rounds)
-                for k in range(args.rounds):
-                    batch = events[k * per_round : (k + 1) * per_round]
-                    minimal.add(await drive(client, args.clients, batch, "/api/bench/insert", args.max_seconds, any_ok))
-                    webhook.add(
-                        await drive(client, args.clients, batch, "/api/webhooks/stripe", args.max_seconds, applied)
+    async with bench_database() as url:
+        server: subprocess.Popen[bytes] | None = None
+        try:
+            intents = await seed(url, args.requests + warm)
+            port = free_port()
+            with tempfile.TemporaryDirectory(prefix="halcyon-bench-") as var:
+                server = start_server(__file__, url, var, port)
+                limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+                async with httpx.AsyncClient(base_url=f"http://{HOST}:{port}", timeout=60, limits=limits) as client:
+                    if not await wait_healthy(client):
+                        print("the server did not start")
+                        return 2
+                    events = [event_for(i) for i in intents]
+                    applied = lambda r: r.json().get("outcome") == "applied"  # noqa: E731
+                    any_ok = lambda _r: True  # noqa: E731
+                    await drive(client, args.clients, events[:warm], "/api/webhooks/stripe", args.max_seconds, applied)
+                    await drive(client, args.clients, events[:warm], "/api/bench/insert", args.max_seconds, any_ok)
+                    events = events[warm:]
+                    minimal, webhook = Result("minimal INSERT"), Result("signed webhook ingest")
+                    per_round = max(1, args.requests // args.rounds)
+                    for k in range(args.rounds):
+                        batch = events[k * per_round : (k + 1) * per_round]
+                        minimal.add(
+                            await drive(client, args.clients, batch, "/api/bench/insert", args.max_seconds, any_ok)
+                        )
+                        webhook.add(
+                            await drive(client, args.clients, batch, "/api/webhooks/stripe", args.max_seconds, applied)
+                        )
+                    duplicates = await drive(
+                        client,
+                        args.clients,
+                        events[: min(len(events), per_round)],
+                        "/api/webhooks/stripe",
+                        args.max_seconds,
+                        lambda r: r.json().get("outcome") == "duplicate",
                     )
-                duplicates = await drive(
-                    client,
-                    args.clients,
-                    events[: min(len(events), per_round)],
-                    "/api/webhooks/stripe",
-                    args.max_seconds,
-                    lambda r: r.json().get("outcome") == "duplicate",
-                )
-                duplicates.name = "duplicate deliveries"
-        ratio = webhook.throughput / minimal.throughput if minimal.throughput else 0.0
-        print(f"PostgreSQL, {args.clients} concurrent clients, {args.rounds} alternating rounds, loopback")
-        print(minimal.line())
-        print(webhook.line())
-        print(duplicates.line())
-        print(f"ratio webhook/minimal throughput: {ratio:.2f}x (goal >= 0.70x, 0 errors)")
-        for sample in minimal.samples + webhook.samples + duplicates.samples:
-            print("  error sample:", sample)
-        return 0 if minimal.errors == webhook.errors == duplicates.errors == 0 else 1
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        await drop_pg_database(name)
+                    duplicates.name = "duplicate deliveries"
+            ratio = webhook.throughput / minimal.throughput if minimal.throughput else 0.0
+            print(f"PostgreSQL, {args.clients} concurrent clients, {args.rounds} alternating rounds, loopback")
+            print(minimal.line())
+            print(webhook.line())
+            print(duplicates.line())
+            print(f"ratio webhook/minimal throughput: {ratio:.2f}x (goal >= 0.70x, 0 errors)")
+            for sample in minimal.samples + webhook.samples + duplicates.samples:
+                print("  error sample:", sample)
+            return 0 if minimal.errors == webhook.errors == duplicates.errors == 0 else 1
+        finally:
+            stop_server(server)
 
 
 def main() -> int:

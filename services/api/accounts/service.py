@@ -162,6 +162,27 @@ class AccountService:
     def _link(self, path: str, token: str) -> str:
         return f"{self.s.public_url.rstrip('/')}{path}?token={quote(token)}"
 
+    async def _email(
+        self, session: AsyncSession, *, to: str, template: str, language: str, name: str, **context: Any
+    ) -> None:
+        """Queue an e-mail to `name`, signed with the practice's name."""
+        await notification_service.enqueue_email(
+            session, to=to, template=template, language=language, name=name, practice=self.s.practice_name, **context
+        )
+
+    @staticmethod
+    def _audit_own(session: AsyncSession, ctx: RequestContext, user: User, action: str) -> None:
+        """Audit what a user did to their own account."""
+        audit.record(
+            session,
+            ctx,
+            action=action,
+            subject_type="user",
+            subject_id=user.id,
+            actor_id=user.id,
+            actor_role=user.role,
+        )
+
     async def _new_one_time(
         self,
         session: AsyncSession,
@@ -222,13 +243,12 @@ class AccountService:
         password_hash = hash_password(body.password)  # hashed in both branches: same timing
         existing = await repo.user_by_email(session, body.email)
         if existing is not None:
-            await notification_service.enqueue_email(
+            await self._email(
                 session,
                 to=existing.email,
                 template="already_registered",
                 language=body.language,
                 name=existing.full_name,
-                practice=self.s.practice_name,
                 signin_link=f"{self.s.public_url}/sign-in",
                 reset_link=f"{self.s.public_url}/forgot-password",
             )
@@ -268,13 +288,12 @@ class AccountService:
         token, _ = await self._new_one_time(
             session, purpose="verify_email", ttl=timedelta(hours=self.s.email_verification_hours), user_id=user.id
         )
-        await notification_service.enqueue_email(
+        await self._email(
             session,
             to=user.email,
             template="verify_email",
             language=language,
             name=user.full_name,
-            practice=self.s.practice_name,
             link=self._link("/verify-email", token),
             hours=self.s.email_verification_hours,
         )
@@ -286,15 +305,7 @@ class AccountService:
             raise InvalidLink()
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()
-        audit.record(
-            session,
-            ctx,
-            action="account.email_verified",
-            subject_type="user",
-            subject_id=user.id,
-            actor_id=user.id,
-            actor_role=user.role,
-        )
+        self._audit_own(session, ctx, user, "account.email_verified")
 
     async def resend_verification(self, session: AsyncSession, email: str) -> None:
         user = await repo.user_by_email(session, email)
@@ -603,25 +614,16 @@ class AccountService:
         token, _ = await self._new_one_time(
             session, purpose="reset_password", ttl=timedelta(minutes=self.s.password_reset_minutes), user_id=user.id
         )
-        await notification_service.enqueue_email(
+        await self._email(
             session,
             to=user.email,
             template="password_reset",
             language=await self._language_of(session, user),
             name=user.full_name,
-            practice=self.s.practice_name,
             link=self._link("/reset-password", token),
             minutes=self.s.password_reset_minutes,
         )
-        audit.record(
-            session,
-            ctx,
-            action="auth.password_reset_requested",
-            subject_type="user",
-            subject_id=user.id,
-            actor_id=user.id,
-            actor_role=user.role,
-        )
+        self._audit_own(session, ctx, user, "auth.password_reset_requested")
 
     async def confirm_password_reset(
         self, session: AsyncSession, ctx: RequestContext, token: str, new_password: str
@@ -661,24 +663,15 @@ class AccountService:
         user.password_hash = hash_password(new)
         user.password_changed_at = now
         await repo.revoke_sessions(session, user.id, now, "password_changed", except_id=keep_session)
-        await notification_service.enqueue_email(
+        await self._email(
             session,
             to=user.email,
             template="password_changed",
             language=await self._language_of(session, user),
             name=user.full_name,
-            practice=self.s.practice_name,
             reset_link=f"{self.s.public_url}/forgot-password",
         )
-        audit.record(
-            session,
-            ctx,
-            action="auth.password_changed",
-            subject_type="user",
-            subject_id=user.id,
-            actor_id=user.id,
-            actor_role=user.role,
-        )
+        self._audit_own(session, ctx, user, "auth.password_changed")
 
     # --- MFA ----------------------------------------------------------------------------
     async def mfa_enroll(self, session: AsyncSession, ctx: RequestContext, actor: Actor) -> MfaEnrollment:
@@ -735,13 +728,12 @@ class AccountService:
             data={"role": body.role, "full_name": body.full_name},
             created_by=actor.user_id,
         )
-        await notification_service.enqueue_email(
+        await self._email(
             session,
             to=body.email,
             template="invitation",
             language="en",
             name=body.full_name,
-            practice=self.s.practice_name,
             role_label="a psychiatrist" if body.role == "psychiatrist" else "an administrator",
             inviter=inviter.full_name if inviter else "An administrator",
             link=self._link("/accept-invite", token),
@@ -795,15 +787,7 @@ class AccountService:
         await session.flush()
         if role == Role.psychiatrist.value:
             await clinician_service.create_profile(session, user_id=user.id, display_name=full_name)
-        audit.record(
-            session,
-            ctx,
-            action="account.invitation_accepted",
-            subject_type="user",
-            subject_id=user.id,
-            actor_id=user.id,
-            actor_role=role,
-        )
+        self._audit_own(session, ctx, user, "account.invitation_accepted")
         return user
 
     async def list_users(

@@ -13,13 +13,14 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.accounts.service import MfaRequired
 from services.api.audit import service as audit
-from services.api.billing.repository import Filters, Money, PaymentLine
+from services.api.billing.repository import Filters, Money, PaymentLine, RefundLine
 from services.api.billing.repository import billing_repository as repo
 from services.api.billing.schemas import (
     Breakdown,
@@ -171,6 +172,38 @@ class BillingQuery:
 class SuperbillFile:
     content: bytes
     filename: str
+
+
+class _VisitColumns(TypedDict):
+    payment_id: uuid.UUID
+    booking_id: uuid.UUID
+    date_of_service: datetime
+    time_zone: str
+    patient_id: uuid.UUID
+    patient_name: str
+    psychiatrist_id: uuid.UUID
+    psychiatrist_name: str
+    visit_type_id: uuid.UUID
+    visit_type: str
+    test_mode: bool
+
+
+def _visit_columns(line: PaymentLine | RefundLine, zone: ZoneInfo, zone_name: str) -> _VisitColumns:
+    """What a payment row and a refund row both show of the payment: the visit, who, when."""
+    p = line.payment
+    return _VisitColumns(
+        payment_id=p.id,
+        booking_id=p.booking_id,
+        date_of_service=line.starts_at.astimezone(zone),
+        time_zone=zone_name,
+        patient_id=p.patient_id,
+        patient_name=line.patient_name,
+        psychiatrist_id=p.psychiatrist_id,
+        psychiatrist_name=line.psychiatrist_name,
+        visit_type_id=p.visit_type_id,
+        visit_type=line.visit_type,
+        test_mode=p.test_mode,
+    )
 
 
 class BillingService:
@@ -351,16 +384,7 @@ class BillingService:
     def _payment_row(self, line: PaymentLine, zone: ZoneInfo, zone_name: str) -> PaymentRow:
         p = line.payment
         return PaymentRow(
-            payment_id=p.id,
-            booking_id=p.booking_id,
-            date_of_service=line.starts_at.astimezone(zone),
-            time_zone=zone_name,
-            patient_id=p.patient_id,
-            patient_name=line.patient_name,
-            psychiatrist_id=p.psychiatrist_id,
-            psychiatrist_name=line.psychiatrist_name,
-            visit_type_id=p.visit_type_id,
-            visit_type=line.visit_type,
+            **_visit_columns(line, zone, zone_name),
             amount_cents=p.amount_cents,
             refunded_cents=p.refunded_cents,
             currency=p.currency,
@@ -370,7 +394,6 @@ class BillingService:
             failure_message=p.failure_message,
             created_at=p.created_at.astimezone(zone),
             succeeded_at=p.succeeded_at.astimezone(zone) if p.succeeded_at else None,
-            test_mode=p.test_mode,
         )
 
     def _filters(self, settings: Settings, q: BillingQuery) -> tuple[Filters, ZoneInfo, str]:
@@ -501,16 +524,7 @@ class BillingService:
             items.append(
                 RefundRow(
                     refund_id=r.id,
-                    payment_id=p.id,
-                    booking_id=p.booking_id,
-                    date_of_service=line.starts_at.astimezone(zone),
-                    time_zone=zone_name,
-                    patient_id=p.patient_id,
-                    patient_name=line.patient_name,
-                    psychiatrist_id=p.psychiatrist_id,
-                    psychiatrist_name=line.psychiatrist_name,
-                    visit_type_id=p.visit_type_id,
-                    visit_type=line.visit_type,
+                    **_visit_columns(line, zone, zone_name),
                     amount_cents=r.amount_cents,
                     currency=r.currency,
                     status=r.status,
@@ -520,7 +534,6 @@ class BillingService:
                     requested_by_name=line.requested_by_name,
                     requested_by_role=r.requested_by_role,
                     created_at=r.created_at.astimezone(zone),
-                    test_mode=p.test_mode,
                 )
             )
         return Page(items=items, total=total, page=page.page, limit=page.limit)

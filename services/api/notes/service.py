@@ -302,10 +302,7 @@ class NoteService:
         self, session: AsyncSession, actor: Actor, note_id: uuid.UUID, *, for_update: bool = False
     ) -> tuple[VisitNote, Patient]:
         note = await repo.note(session, note_id, for_update=for_update)
-        if note is None:
-            raise NoteNotFound()
-        patient = await patient_service.ensure_may_view_chart(session, actor, note.patient_id)
-        return note, patient
+        return await patient_service.ensure_may_view_record(session, actor, note, NoteNotFound)
 
     async def _draft_of_author(
         self, session: AsyncSession, actor: Actor, note_id: uuid.UUID

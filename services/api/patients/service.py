@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,16 @@ from services.api.patients.schemas import (
 from services.common.clock import utcnow
 
 MIN_AGE = 18  # the same rule as registration: the service is for adults
+
+
+class OnChart(Protocol):
+    """A record of one patient's chart (a note, a plan, an infusion...)."""
+
+    @property
+    def patient_id(self) -> uuid.UUID: ...
+
+
+ChartRecord = TypeVar("ChartRecord", bound=OnChart)
 
 
 class PatientNotFound(NotFound):
@@ -147,6 +157,14 @@ class PatientService:
         if patient is None:
             raise PatientNotFound()
         return patient
+
+    async def ensure_may_view_record(
+        self, session: AsyncSession, actor: Actor, record: ChartRecord | None, not_found: type[NotFound]
+    ) -> tuple[ChartRecord, Patient]:
+        """The record and its patient: `not_found` when there is no record, else as `ensure_may_view_chart`."""
+        if record is None:
+            raise not_found()
+        return record, await self.ensure_may_view_chart(session, actor, record.patient_id)
 
     # --- profile ----------------------------------------------------------------------------
     async def profile(

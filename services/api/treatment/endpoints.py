@@ -33,6 +33,9 @@ WITH_BODY = (*SIGNED_IN, BadRequest)  # BadRequest: a body that is not JSON at a
 PATIENT = responses(*SIGNED_IN, PatientNotFound)
 PLAN = responses(*SIGNED_IN, svc.PlanNotFound, PatientNotFound)
 INFUSION = responses(*SIGNED_IN, svc.InfusionNotFound, PatientNotFound)
+# Writes to a plan or an infusion session: a body, then the same not-founds as the reads.
+PLAN_WRITE = (*WITH_BODY, svc.PlanNotFound, PatientNotFound)
+INFUSION_WRITE = (*WITH_BODY, svc.InfusionNotFound, PatientNotFound)
 
 
 @router.get("/patients/{patient_id:uuid}/treatment-plans", response_model=list[PlanRead], responses=PATIENT)
@@ -80,7 +83,7 @@ async def get_treatment_plan(
 @router.patch(
     "/treatment-plans/{plan_id}",
     response_model=PlanRead,
-    responses=responses(*WITH_BODY, svc.PlanNotFound, PatientNotFound, svc.PlanCompleted, svc.DoseOutOfRange),
+    responses=responses(*PLAN_WRITE, svc.PlanCompleted, svc.DoseOutOfRange),
 )
 async def update_treatment_plan(
     plan_id: uuid.UUID,
@@ -98,9 +101,7 @@ async def update_treatment_plan(
     "/treatment-plans/{plan_id}/status",
     response_model=PlanRead,
     responses=responses(
-        *WITH_BODY,
-        svc.PlanNotFound,
-        PatientNotFound,
+        *PLAN_WRITE,
         svc.InvalidPlanTransition,
         svc.PlanBlocked,
         svc.AnotherPlanActive,
@@ -143,9 +144,7 @@ async def prefill_infusion_session(
     status_code=201,
     response_model=InfusionSessionRead,
     responses=responses(
-        *WITH_BODY,
-        svc.PlanNotFound,
-        PatientNotFound,
+        *PLAN_WRITE,
         svc.PlanNotActive,
         svc.PlanBlocked,
         svc.InfusionInProgress,
@@ -177,7 +176,7 @@ async def get_infusion_session(
 @router.patch(
     "/infusion-sessions/{session_id}",
     response_model=InfusionSessionRead,
-    responses=responses(*WITH_BODY, svc.InfusionNotFound, PatientNotFound, svc.InfusionClosed, svc.InvalidTimes),
+    responses=responses(*INFUSION_WRITE, svc.InfusionClosed, svc.InvalidTimes),
 )
 async def update_infusion_session(
     session_id: uuid.UUID, body: SessionUpdate, session: WriteSession, ctx: Ctx, actor: CurrentPsychiatrist
@@ -189,7 +188,7 @@ async def update_infusion_session(
 @router.put(
     "/infusion-sessions/{session_id}/vitals/{timepoint}",
     response_model=InfusionSessionRead,
-    responses=responses(*WITH_BODY, svc.InfusionNotFound, PatientNotFound, svc.InfusionClosed, svc.PreVitalsFixed),
+    responses=responses(*INFUSION_WRITE, svc.InfusionClosed, svc.PreVitalsFixed),
 )
 async def record_infusion_vitals(
     session_id: uuid.UUID,
@@ -207,9 +206,7 @@ async def record_infusion_vitals(
     "/infusion-sessions/{session_id}/discharge",
     response_model=InfusionSessionRead,
     responses=responses(
-        *WITH_BODY,
-        svc.InfusionNotFound,
-        PatientNotFound,
+        *INFUSION_WRITE,
         svc.InfusionClosed,
         svc.NotReadyForDischarge,
         svc.InvalidTimes,

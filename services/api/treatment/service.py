@@ -281,23 +281,36 @@ class VitalsSnapshot:
     session_sequence: int
 
 
+def _audit(
+    session: AsyncSession,
+    ctx: RequestContext,
+    row: TreatmentPlan | InfusionSession,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Audit an action on a plan or an infusion session (the subject), in its patient's chart."""
+    audit.record(
+        session,
+        ctx,
+        action=action,
+        subject_type="treatment_plan" if isinstance(row, TreatmentPlan) else "infusion_session",
+        subject_id=row.id,
+        patient_id=row.patient_id,
+        detail=detail,
+    )
+
+
 class TreatmentService:
     # --- access -------------------------------------------------------------------------------------
     async def _plan_for(
         self, session: AsyncSession, actor: Actor, plan_id: uuid.UUID, *, for_update: bool = False
     ) -> TreatmentPlan:
         plan = await repo.plan(session, plan_id, for_update=for_update)
-        if plan is None:
-            raise PlanNotFound()
-        await patient_service.ensure_may_view_chart(session, actor, plan.patient_id)
-        return plan
+        return (await patient_service.ensure_may_view_record(session, actor, plan, PlanNotFound))[0]
 
     async def _infusion_for(self, session: AsyncSession, actor: Actor, session_id: uuid.UUID) -> InfusionSession:
         infusion = await repo.infusion(session, session_id)
-        if infusion is None:
-            raise InfusionNotFound()
-        await patient_service.ensure_may_view_chart(session, actor, infusion.patient_id)
-        return infusion
+        return (await patient_service.ensure_may_view_record(session, actor, infusion, InfusionNotFound))[0]
 
     async def blockers(self, session: AsyncSession, patient_id: uuid.UUID) -> list[PlanBlocker]:
         """What stands between this patient and an infusion: unreviewed flags, unsigned consents."""
@@ -402,15 +415,7 @@ class TreatmentService:
         )
         session.add(plan)
         await session.flush()
-        audit.record(
-            session,
-            ctx,
-            action="treatment_plan.created",
-            subject_type="treatment_plan",
-            subject_id=plan.id,
-            patient_id=patient_id,
-            detail={"indication": plan.indication},
-        )
+        _audit(session, ctx, plan, "treatment_plan.created", {"indication": plan.indication})
         return (await self._plan_reads(session, [plan]))[0]
 
     async def list_plans(
@@ -447,14 +452,7 @@ class TreatmentService:
 
     async def get_plan(self, session: AsyncSession, ctx: RequestContext, actor: Actor, plan_id: uuid.UUID) -> PlanRead:
         plan = await self._plan_for(session, actor, plan_id)
-        audit.record(
-            session,
-            ctx,
-            action="treatment_plan.read",
-            subject_type="treatment_plan",
-            subject_id=plan.id,
-            patient_id=plan.patient_id,
-        )
+        _audit(session, ctx, plan, "treatment_plan.read")
         return (await self._plan_reads(session, [plan]))[0]
 
     async def update_plan(
@@ -483,15 +481,7 @@ class TreatmentService:
         if changed:
             plan.updated_at = utcnow()
             await session.flush()
-        audit.record(
-            session,
-            ctx,
-            action="treatment_plan.updated",
-            subject_type="treatment_plan",
-            subject_id=plan.id,
-            patient_id=plan.patient_id,
-            detail={"fields": sorted(changed)},
-        )
+        _audit(session, ctx, plan, "treatment_plan.updated", {"fields": sorted(changed)})
         return (await self._plan_reads(session, [plan]))[0]
 
     async def change_status(
@@ -528,15 +518,7 @@ class TreatmentService:
             )
         )
         await session.flush()
-        audit.record(
-            session,
-            ctx,
-            action="treatment_plan.status_changed",
-            subject_type="treatment_plan",
-            subject_id=plan.id,
-            patient_id=plan.patient_id,
-            detail={"from": current, "to": target},
-        )
+        _audit(session, ctx, plan, "treatment_plan.status_changed", {"from": current, "to": target})
         return (await self._plan_reads(session, [plan]))[0]
 
     async def my_plans(self, session: AsyncSession, ctx: RequestContext, actor: Actor) -> list[PatientPlanRead]:
@@ -642,14 +624,12 @@ class TreatmentService:
             )
         )
         await session.flush()
-        audit.record(
+        _audit(
             session,
             ctx,
-            action="infusion_session.held" if body.hold else "infusion_session.started",
-            subject_type="infusion_session",
-            subject_id=infusion.id,
-            patient_id=plan.patient_id,
-            detail={"plan_id": str(plan.id), "sequence": infusion.sequence, "bp_above_hold": above},
+            infusion,
+            "infusion_session.held" if body.hold else "infusion_session.started",
+            {"plan_id": str(plan.id), "sequence": infusion.sequence, "bp_above_hold": above},
         )
         return await self._read(session, infusion)
 
@@ -657,14 +637,7 @@ class TreatmentService:
         self, session: AsyncSession, ctx: RequestContext, actor: Actor, session_id: uuid.UUID
     ) -> InfusionSessionRead:
         infusion = await self._infusion_for(session, actor, session_id)
-        audit.record(
-            session,
-            ctx,
-            action="infusion_session.read",
-            subject_type="infusion_session",
-            subject_id=infusion.id,
-            patient_id=infusion.patient_id,
-        )
+        _audit(session, ctx, infusion, "infusion_session.read")
         return await self._read(session, infusion)
 
     async def list_sessions(
@@ -673,14 +646,7 @@ class TreatmentService:
         plan = await self._plan_for(session, actor, plan_id)
         infusions = await repo.infusions_for_plan(session, plan.id)
         vitals = await repo.vitals(session, [s.id for s in infusions])
-        audit.record(
-            session,
-            ctx,
-            action="infusion_session.listed",
-            subject_type="treatment_plan",
-            subject_id=plan.id,
-            patient_id=plan.patient_id,
-        )
+        _audit(session, ctx, plan, "infusion_session.listed")
         return [session_read(s, vitals[s.id]) for s in infusions]
 
     async def prefill(
@@ -697,15 +663,7 @@ class TreatmentService:
         # The dose per kg follows the plan (it may have been changed since the last session).
         mg_per_kg = plan.dose_mg_per_kg
         weight = last.weight_kg if last is not None else None
-        audit.record(
-            session,
-            ctx,
-            action="infusion_session.prefill_read",
-            subject_type="treatment_plan",
-            subject_id=plan.id,
-            patient_id=plan.patient_id,
-            detail={"from_session": str(last.id) if last else None},
-        )
+        _audit(session, ctx, plan, "infusion_session.prefill_read", {"from_session": str(last.id) if last else None})
         return SessionPrefill(
             plan_id=plan.id,
             next_sequence=await repo.max_sequence(session, plan.id) + 1,
@@ -757,14 +715,12 @@ class TreatmentService:
             infusion.clinician_notes = body.clinician_notes
         infusion.updated_at = utcnow()
         await session.flush()
-        audit.record(
+        _audit(
             session,
             ctx,
-            action="infusion_session.updated",
-            subject_type="infusion_session",
-            subject_id=infusion.id,
-            patient_id=infusion.patient_id,
-            detail={"fields": sorted(fields), "serious_event": infusion.serious_event},
+            infusion,
+            "infusion_session.updated",
+            {"fields": sorted(fields), "serious_event": infusion.serious_event},
         )
         return await self._read(session, infusion)
 
@@ -795,15 +751,7 @@ class TreatmentService:
         row.recorded_by = actor.user_id
         infusion.updated_at = now
         await session.flush()
-        audit.record(
-            session,
-            ctx,
-            action="infusion_session.vitals_recorded",
-            subject_type="infusion_session",
-            subject_id=infusion.id,
-            patient_id=infusion.patient_id,
-            detail={"timepoint": timepoint.value},
-        )
+        _audit(session, ctx, infusion, "infusion_session.vitals_recorded", {"timepoint": timepoint.value})
         return await self._read(session, infusion)
 
     async def discharge(
@@ -843,14 +791,7 @@ class TreatmentService:
         infusion.status = "completed"
         infusion.updated_at = now
         await session.flush()
-        audit.record(
-            session,
-            ctx,
-            action="infusion_session.discharged",
-            subject_type="infusion_session",
-            subject_id=infusion.id,
-            patient_id=infusion.patient_id,
-        )
+        _audit(session, ctx, infusion, "infusion_session.discharged")
         return await self._read(session, infusion)
 
     # --- progress and trends --------------------------------------------------------------------------
@@ -865,14 +806,7 @@ class TreatmentService:
         # Scores along the series: from the last score before the first infusion (baseline) on.
         start = min((s.started_at for s in given), default=None)
         scores, phq9 = trends.build(trends.from_baseline(trends.score_points(results), start), start, settings)
-        audit.record(
-            session,
-            ctx,
-            action="treatment_plan.progress_read",
-            subject_type="treatment_plan",
-            subject_id=plan.id,
-            patient_id=plan.patient_id,
-        )
+        _audit(session, ctx, plan, "treatment_plan.progress_read")
         return SeriesProgress(
             plan_id=plan.id,
             status=PlanStatus(plan.status),
