@@ -74,9 +74,17 @@ describe('BookPage', () => {
 
     await user.click(await screen.findByLabelText(/Free consult/));
     expect(await screen.findByText(/Times are shown in America\/Boise/)).toBeInTheDocument();
+    // The days with open times, the first one shown: its times and no other day's.
+    const days = await screen.findByRole('group', { name: 'Choose a day' });
+    expect(
+      within(days).getByRole('radio', { name: /Tuesday, March 4\s*Open times: 1/ }),
+    ).toBeChecked();
+    expect(
+      within(days).getByRole('radio', { name: /Wednesday, March 5\s*Open times: 1/ }),
+    ).not.toBeChecked();
     const tuesday = await screen.findByRole('region', { name: 'Tuesday, March 4' });
     const slot = within(tuesday).getByRole('radio', { name: /9:00\s?AM Dr\. Lee/ });
-    expect(screen.getByRole('region', { name: 'Wednesday, March 5' })).toBeInTheDocument();
+    expect(screen.queryByRole('radio', { name: /2:30\s?PM Dr\. Ruiz/ })).not.toBeInTheDocument();
     await user.click(slot);
 
     expect(
@@ -128,6 +136,8 @@ describe('BookPage', () => {
     const paid = await screen.findByLabelText(/Follow-up visit/);
     expect(paid.closest('label')).toHaveTextContent('$150.00');
     await user.click(paid);
+    // A time on another day: choose the day, then the time.
+    await user.click(await screen.findByRole('radio', { name: /Wednesday, March 5/ }));
     await user.click(await screen.findByRole('radio', { name: /2:30\s?PM Dr\. Ruiz/ }));
     expect(screen.getByText(/This visit costs \$150\.00\. We hold the time/)).toBeInTheDocument();
   });

@@ -17,8 +17,11 @@ export function slotKey(slot: Pick<SlotRead, 'psychiatrist_id' | 'starts_at'>): 
 const MAX_RANGE_DAYS = 31;
 
 /**
- * Open times for a visit type between two days, grouped by day, as radio buttons. Shared by
- * booking (any psychiatrist, filterable) and rescheduling (the visit's psychiatrist only).
+ * Open times for a visit type between two days, as two radio groups: the days that have open
+ * times (with how many), then the times of the day chosen (the first day, or the chosen time's).
+ * Two weeks of an open schedule stay a short list of days rather than hundreds of times, and
+ * each group is one stop for Tab (the arrow keys move within it). Shared by booking (any
+ * psychiatrist, filterable) and rescheduling (the visit's psychiatrist only).
  */
 export function SlotPicker({
   visitTypeId,
@@ -76,6 +79,10 @@ export function SlotPicker({
   }, [slots.data, zone]);
 
   const selectedKey = selected ? slotKey(selected) : null;
+  const [chosenDay, setChosenDay] = useState<string | null>(null);
+  const selectedDay = selected ? dayIn(selected.starts_at, zone) : null;
+  const shown =
+    days.find(([day]) => day === chosenDay) ?? days.find(([day]) => day === selectedDay) ?? days[0];
   return (
     <div className="slot-picker">
       <TimeZoneControl zone={zone} />
@@ -137,6 +144,33 @@ export function SlotPicker({
           </SelectField>
         ) : null}
       </div>
+      {!rangeError && days.length > 0 ? (
+        <fieldset className="slot-days">
+          <legend>{t('book.chooseDay')}</legend>
+          <ul className="day-list">
+            {days.map(([day, list]) => (
+              <li key={day}>
+                <label className={day === shown?.[0] ? 'slot selected' : 'slot'}>
+                  <input
+                    type="radio"
+                    name="slot-day"
+                    value={day}
+                    checked={day === shown?.[0]}
+                    onChange={() => {
+                      setChosenDay(day);
+                      if (day !== selectedDay) onSelect(null); // a time is chosen on the day shown
+                    }}
+                  />
+                  <span className="slot-time">
+                    {formatDayIn(list[0]?.starts_at ?? day, zone, language)}
+                  </span>
+                  <span className="slot-who">{t('book.timesCount', { count: list.length })}</span>
+                </label>
+              </li>
+            ))}
+          </ul>
+        </fieldset>
+      ) : null}
       <fieldset className="slots" aria-describedby={error ? 'slot-error' : undefined}>
         <legend>{t('book.chooseTime')}</legend>
         {error ? (
@@ -148,10 +182,10 @@ export function SlotPicker({
           <Loading label={t('book.searching')} />
         ) : slots.isError ? (
           <ErrorState error={slots.error} onRetry={() => void slots.refetch()} />
-        ) : days.length === 0 ? (
+        ) : !shown ? (
           <Empty>{t('book.noSlots')}</Empty>
         ) : (
-          days.map(([day, list]) => (
+          [shown].map(([day, list]) => (
             <section key={day} className="slot-day" aria-labelledby={`day-${day}`}>
               <h3 id={`day-${day}`}>{formatDayIn(list[0]?.starts_at ?? day, zone, language)}</h3>
               <ul className="slot-list">
