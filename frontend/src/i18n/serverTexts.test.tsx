@@ -9,6 +9,7 @@ import { NoteForVisitPage } from '../features/notes/NoteForVisitPage';
 import { booking, PROBLEM } from '../features/patient/fixtures';
 import { INDICATIONS } from '../features/treatment/NewPlanForm';
 import { TreatmentPlans } from '../features/treatment/TreatmentPlans';
+import { PHQ9_OUTCOME, signedNote, unreviewedFlag } from '../features/workspace/fixtures';
 import { renderPage, stubFetch } from '../test/render';
 import { en } from './en';
 import { es } from './es';
@@ -25,22 +26,11 @@ const BAND_EN = 'Moderately severe';
 const TEMPLATE_TITLE = 'Follow-up visit';
 
 const flag = {
-  id: 'f1',
-  current: true,
-  severity: 'high',
-  status: 'unreviewed',
+  ...unreviewedFlag(PATIENT),
   message: FLAG_MESSAGE,
-  created_at: '2031-02-01T00:00:00Z',
   evidence: { 'medical_history.seizures': true },
-  intake_id: 'i1',
-  patient_id: PATIENT,
-  review_reason: null,
-  reviewed_at: null,
-  reviewed_by: null,
-  reviewed_by_name: null,
   rule_id: 'seizures',
   rule_set_version: '2026.11.1',
-  rule_version: 1,
 };
 
 const point = (at: string, score: number, band: string, label: { en: string; es: string }) => ({
@@ -60,19 +50,7 @@ const CHART = {
     body: {
       patient_id: PATIENT,
       infusions: [],
-      phq9: {
-        baseline_score: 20,
-        baseline_at: '2031-01-01T00:00:00Z',
-        latest_score: 17,
-        latest_at: '2031-03-01T00:00:00Z',
-        change_percent: 15,
-        response: false,
-        remission: false,
-        first_response_at: null,
-        first_remission_at: null,
-        response_drop_percent: 50,
-        remission_below: 5,
-      },
+      phq9: { ...PHQ9_OUTCOME, latest_score: 17, change_percent: 15 },
       scales: [
         {
           scale: 'phq9',
@@ -90,21 +68,7 @@ const CHART = {
   [`GET /api/patients/${PATIENT}/notes`]: {
     status: 200,
     body: {
-      items: [
-        {
-          id: 'n1',
-          addenda: 0,
-          author_id: 'p',
-          consult_id: null,
-          patient_id: PATIENT,
-          signed_at: '2031-03-01T18:00:00Z',
-          signer_name: 'Dr. Lee',
-          status: 'signed',
-          template: 'follow_up',
-          title: TEMPLATE_TITLE,
-          visit_at: '2031-03-01T17:00:00Z',
-        },
-      ],
+      items: [signedNote(PATIENT, { title: TEMPLATE_TITLE })],
       total: 1,
       page: 1,
       limit: 1,
