@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TypedDict
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -174,36 +174,23 @@ class SuperbillFile:
     filename: str
 
 
-class _VisitColumns(TypedDict):
-    payment_id: uuid.UUID
-    booking_id: uuid.UUID
-    date_of_service: datetime
-    time_zone: str
-    patient_id: uuid.UUID
-    patient_name: str
-    psychiatrist_id: uuid.UUID
-    psychiatrist_name: str
-    visit_type_id: uuid.UUID
-    visit_type: str
-    test_mode: bool
-
-
-def _visit_columns(line: PaymentLine | RefundLine, zone: ZoneInfo, zone_name: str) -> _VisitColumns:
-    """What a payment row and a refund row both show of the payment: the visit, who, when."""
+def _visit_columns(line: PaymentLine | RefundLine, zone: ZoneInfo, zone_name: str) -> dict[str, Any]:
+    """What a payment row and a refund row both show of the payment: the visit, who, when (the
+    row models declare and check these fields)."""
     p = line.payment
-    return _VisitColumns(
-        payment_id=p.id,
-        booking_id=p.booking_id,
-        date_of_service=line.starts_at.astimezone(zone),
-        time_zone=zone_name,
-        patient_id=p.patient_id,
-        patient_name=line.patient_name,
-        psychiatrist_id=p.psychiatrist_id,
-        psychiatrist_name=line.psychiatrist_name,
-        visit_type_id=p.visit_type_id,
-        visit_type=line.visit_type,
-        test_mode=p.test_mode,
-    )
+    return {
+        "payment_id": p.id,
+        "booking_id": p.booking_id,
+        "date_of_service": line.starts_at.astimezone(zone),
+        "time_zone": zone_name,
+        "patient_id": p.patient_id,
+        "patient_name": line.patient_name,
+        "psychiatrist_id": p.psychiatrist_id,
+        "psychiatrist_name": line.psychiatrist_name,
+        "visit_type_id": p.visit_type_id,
+        "visit_type": line.visit_type,
+        "test_mode": p.test_mode,
+    }
 
 
 class BillingService:

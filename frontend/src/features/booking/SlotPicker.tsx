@@ -81,8 +81,9 @@ export function SlotPicker({
   const selectedKey = selected ? slotKey(selected) : null;
   const [chosenDay, setChosenDay] = useState<string | null>(null);
   const selectedDay = selected ? dayIn(selected.starts_at, zone) : null;
-  const shown =
-    days.find(([day]) => day === chosenDay) ?? days.find(([day]) => day === selectedDay) ?? days[0];
+  const [shownDay, shownSlots] = days.find(([day]) => day === chosenDay) ??
+    days.find(([day]) => day === selectedDay) ??
+    days[0] ?? [null, []];
   return (
     <div className="slot-picker">
       <TimeZoneControl zone={zone} />
@@ -150,12 +151,12 @@ export function SlotPicker({
           <ul className="day-list">
             {days.map(([day, list]) => (
               <li key={day}>
-                <label className={day === shown?.[0] ? 'slot selected' : 'slot'}>
+                <label className={day === shownDay ? 'slot selected' : 'slot'}>
                   <input
                     type="radio"
                     name="slot-day"
                     value={day}
-                    checked={day === shown?.[0]}
+                    checked={day === shownDay}
                     onChange={() => {
                       setChosenDay(day);
                       if (day !== selectedDay) onSelect(null); // a time is chosen on the day shown
@@ -182,41 +183,41 @@ export function SlotPicker({
           <Loading label={t('book.searching')} />
         ) : slots.isError ? (
           <ErrorState error={slots.error} onRetry={() => void slots.refetch()} />
-        ) : !shown ? (
+        ) : shownDay === null ? (
           <Empty>{t('book.noSlots')}</Empty>
         ) : (
-          [shown].map(([day, list]) => (
-            <section key={day} className="slot-day" aria-labelledby={`day-${day}`}>
-              <h3 id={`day-${day}`}>{formatDayIn(list[0]?.starts_at ?? day, zone, language)}</h3>
-              <ul className="slot-list">
-                {list.map((slot) => {
-                  const key = slotKey(slot);
-                  return (
-                    <li key={key}>
-                      <label className={key === selectedKey ? 'slot selected' : 'slot'}>
-                        <input
-                          type="radio"
-                          name="slot"
-                          value={key}
-                          checked={key === selectedKey}
-                          onChange={() => onSelect(slot)}
-                        />
-                        <span className="slot-time">
-                          {formatTimeIn(slot.starts_at, zone, language)}
-                        </span>
-                        {fixedPsychiatristId ? null : (
-                          <>
-                            {' '}
-                            <span className="slot-who">{slot.psychiatrist_name}</span>
-                          </>
-                        )}
-                      </label>
-                    </li>
-                  );
-                })}
-              </ul>
-            </section>
-          ))
+          <section key={shownDay} className="slot-day" aria-labelledby={`day-${shownDay}`}>
+            <h3 id={`day-${shownDay}`}>
+              {formatDayIn(shownSlots[0]?.starts_at ?? shownDay, zone, language)}
+            </h3>
+            <ul className="slot-list">
+              {shownSlots.map((slot) => {
+                const key = slotKey(slot);
+                return (
+                  <li key={key}>
+                    <label className={key === selectedKey ? 'slot selected' : 'slot'}>
+                      <input
+                        type="radio"
+                        name="slot"
+                        value={key}
+                        checked={key === selectedKey}
+                        onChange={() => onSelect(slot)}
+                      />
+                      <span className="slot-time">
+                        {formatTimeIn(slot.starts_at, zone, language)}
+                      </span>
+                      {fixedPsychiatristId ? null : (
+                        <>
+                          {' '}
+                          <span className="slot-who">{slot.psychiatrist_name}</span>
+                        </>
+                      )}
+                    </label>
+                  </li>
+                );
+              })}
+            </ul>
+          </section>
         )}
       </fieldset>
     </div>
