@@ -22,6 +22,7 @@ from tests.e2e.conftest import Stack, new_page, shot
 from tests.e2e.i18n import prefix, t
 from tests.e2e.test_journey import (
     FORCE_RELAY,
+    choose_earliest_time,
     guard_loopback,
     remote_video_playing,
     sign_in_patient,
@@ -47,9 +48,7 @@ async def call_state(page: Page) -> dict[str, object]:
 
 
 async def book_free_consult(page: Page, stack: Stack) -> str:
-    await page.goto(f"{stack.api}/book")
-    await page.get_by_role("radio", name=re.compile("Free consult")).check()
-    await page.get_by_role("group", name=t("en", "book.chooseTime")).get_by_role("radio").first.check()
+    await choose_earliest_time(page, stack, "en", "Free consult")
     await page.get_by_role("button", name=t("en", "book.submit")).click()
     await page.wait_for_url(re.compile(r"/visits/[0-9a-f-]{36}$"))
     await expect(page.get_by_text(t("en", "visitStatus.confirmed"), exact=True).first).to_be_visible()

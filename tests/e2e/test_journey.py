@@ -6,9 +6,11 @@ at the start (HALCYON_E2E_SCREENSHOTS, default test-artifacts/screenshots).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import pytest
@@ -175,10 +177,30 @@ async def fill_phq9(page: Page, stack: Stack, lang: str) -> None:
     await expect(page.get_by_text(t(lang, "scales.score", total=12, max=27), exact=False)).to_be_visible()
 
 
+async def choose_earliest_time(page: Page, stack: Stack, lang: str, visit_name: str) -> None:
+    """Open the booking page, pick the visit type and the earliest open time.
+
+    The journeys join the call right away, so they need the earliest time (its join window is
+    open). A time starting within the next 30 s could pass before the booking reaches the server,
+    which rightly refuses it ("already passed"): then wait for it to pass and take the next.
+    """
+    for _ in range(2):
+        await page.goto(f"{stack.api}/book")
+        await page.get_by_role("radio", name=re.compile(visit_name)).check()
+        earliest = page.get_by_role("group", name=t(lang, "book.chooseTime")).get_by_role("radio").first
+        value = await earliest.get_attribute("value")  # "<psychiatrist id>|<ISO start>"
+        assert value is not None, "a time's radio has no value"
+        assert "|" in value, f"a time's radio has no slot key: {value!r}"
+        left = (datetime.fromisoformat(value.split("|", 1)[1]) - datetime.now(UTC)).total_seconds()
+        if left > 30:
+            await earliest.check()
+            return
+        await asyncio.sleep(max(left, 0) + 1)
+    raise AssertionError("no open time more than 30 s away")
+
+
 async def book_and_pay(page: Page, stack: Stack, lang: str, visit_name: str) -> str:
-    await page.goto(f"{stack.api}/book")
-    await page.get_by_role("radio", name=re.compile(visit_name)).check()
-    await page.get_by_role("group", name=t(lang, "book.chooseTime")).get_by_role("radio").first.check()
+    await choose_earliest_time(page, stack, lang, visit_name)
     await page.get_by_role("button", name=t(lang, "book.submit")).click()
     await page.wait_for_url(re.compile(r"/visits/[0-9a-f-]{36}$"))
     booking_id = page.url.rsplit("/", 1)[1]
