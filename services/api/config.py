@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr
 
 from services.api.core.schemas import TimeZoneName
 from services.common.settings import CommonSettings, Environment
+
+
+def _distinct_earliest_first(offsets: list[int]) -> list[int]:
+    """Reminder offsets without repeats, the longest (the first reminder to go out) first."""
+    return sorted(set(offsets), reverse=True)
+
+
+# Minutes before a visit, each its own reminder e-mail: at most five, from 5 minutes to 14 days.
+ReminderOffsets = Annotated[
+    list[Annotated[int, Field(ge=5, le=60 * 24 * 14)]],
+    Field(max_length=5),
+    AfterValidator(_distinct_earliest_first),
+]
 
 
 class Settings(CommonSettings):
@@ -72,8 +86,10 @@ class Settings(CommonSettings):
     cancellation_fee_cents: int = Field(
         default=5000, ge=0, description="Kept from the refund of a later patient cancellation (at most the price)."
     )
-    reminder_offsets_minutes: list[int] = Field(
-        default_factory=lambda: [24 * 60, 60], description="Reminders go out this many minutes before a visit."
+    reminder_offsets_minutes: ReminderOffsets = Field(
+        default_factory=lambda: [24 * 60, 60],
+        description="Reminder e-mails go out this many minutes before a visit (none when empty). A change "
+        "re-plans the reminders of visits already booked that have not gone out.",
     )
     booking_min_notice_minutes: int = Field(
         default=120, ge=0, le=60 * 24 * 30, description="The earliest bookable time is this far ahead."

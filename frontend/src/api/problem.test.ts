@@ -72,6 +72,18 @@ describe('mapFieldErrors', () => {
   it('is empty without a problem', () => {
     expect(mapFieldErrors(undefined, FIELDS)).toEqual({ fields: {}, form: [] });
   });
+
+  it("puts an error about one value of a list on the list's field", () => {
+    const mapped = mapFieldErrors(
+      problem([
+        { field: 'body.offsets.1', message: 'At least 5.', code: 'greater_than_equal' },
+        { field: 'body.other.0', message: 'Unknown.', code: 'value_error' },
+      ]),
+      ['offsets'] as const,
+    );
+    expect(mapped.fields).toEqual({ offsets: 'At least 5.' });
+    expect(mapped.form).toEqual(['other.0: Unknown.']);
+  });
 });
 
 describe('toProblem', () => {

@@ -123,9 +123,21 @@ export interface MappedErrors<F extends string> {
   form: string[];
 }
 
+/** The form field an error is about: a list's own field for one of its values (`offsets.1`). */
+function formField(name: string, known: ReadonlySet<string>): string | null {
+  let candidate = name;
+  while (!known.has(candidate)) {
+    const item = /^(.+)\.\d+$/.exec(candidate);
+    if (!item?.[1]) return null;
+    candidate = item[1];
+  }
+  return candidate;
+}
+
 /**
- * Maps a problem's field errors onto a form's fields. Errors for fields the form does not
- * show are kept as form-level messages, so nothing the server said is lost.
+ * Maps a problem's field errors onto a form's fields (an error about one value of a list goes
+ * to the list's field). Errors for fields the form does not show are kept as form-level
+ * messages, so nothing the server said is lost.
  */
 export function mapFieldErrors<F extends string>(
   problem: Problem | undefined,
@@ -136,8 +148,9 @@ export function mapFieldErrors<F extends string>(
   const known = new Set<string>(formFields);
   for (const error of problem.errors) {
     const name = fieldName(error.field);
-    if (known.has(name)) {
-      const field = name as F;
+    const found = formField(name, known);
+    if (found !== null) {
+      const field = found as F;
       if (result.fields[field] === undefined) result.fields[field] = error.message;
     } else {
       result.form.push(name ? `${name}: ${error.message}` : error.message);

@@ -299,6 +299,7 @@ export const en = {
   'admin.settings.field.booking_hold_minutes': 'Hold while the patient pays',
   'admin.settings.field.booking_min_notice_minutes': 'Earliest booking, from now',
   'admin.settings.field.booking_horizon_days': 'Latest booking, from now',
+  'admin.settings.field.reminder_offsets_minutes': 'Reminder e-mails before a visit',
   'admin.settings.field.crisis_line_phone': 'Crisis line number',
   'admin.settings.field.crisis_resources_text': 'Crisis message in English',
   'admin.settings.field.crisis_resources_text_es': 'Crisis message in Spanish',
@@ -336,6 +337,11 @@ export const en = {
   'admin.settings.bounds.atLeast': '{min} {unit} or more.',
   'admin.settings.bounds.above': 'More than {min} {unit}.',
   'admin.settings.bounds.text': 'Required; at most {max} characters.',
+  'admin.settings.bounds.list':
+    'Up to {count} numbers separated by commas, each from {min} to {max} {unit}. Empty: no reminders.',
+  'admin.settings.hint.reminder_offsets_minutes':
+    'Visits already booked get the new reminders too; one already sent is not sent again.',
+  'admin.settings.none': 'none',
   'admin.settings.default': 'Default: {value}.',
   'admin.settings.defaultText': 'Default text',
   'admin.settings.changedBy': 'Changed by {name} on {when}.',
@@ -350,6 +356,8 @@ export const en = {
   'admin.settings.invalid.number': 'Enter a number, such as 0.5.',
   'admin.settings.invalid.amount': 'Enter an amount, such as 50.00.',
   'admin.settings.invalid.empty': 'This cannot be empty.',
+  'admin.settings.invalid.wholeNumbers':
+    'Enter whole numbers separated by commas, such as 1440, 60.',
   'notes.title': 'Visit note',
   'notes.for': 'Patient: {name}',
   'notes.startTitle': 'Start the visit note',

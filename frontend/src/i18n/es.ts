@@ -299,6 +299,7 @@ export const es: Messages = {
   'admin.settings.field.booking_hold_minutes': 'Reserva mientras el paciente paga',
   'admin.settings.field.booking_min_notice_minutes': 'Reserva más próxima, desde ahora',
   'admin.settings.field.booking_horizon_days': 'Reserva más lejana, desde ahora',
+  'admin.settings.field.reminder_offsets_minutes': 'Correos de recordatorio antes de una visita',
   'admin.settings.field.crisis_line_phone': 'Número de la línea de crisis',
   'admin.settings.field.crisis_resources_text': 'Mensaje de crisis en inglés',
   'admin.settings.field.crisis_resources_text_es': 'Mensaje de crisis en español',
@@ -338,6 +339,11 @@ export const es: Messages = {
   'admin.settings.bounds.atLeast': '{min} {unit} o más.',
   'admin.settings.bounds.above': 'Más de {min} {unit}.',
   'admin.settings.bounds.text': 'Obligatorio; como máximo {max} caracteres.',
+  'admin.settings.bounds.list':
+    'Hasta {count} números separados por comas, cada uno de {min} a {max} {unit}. Vacío: sin recordatorios.',
+  'admin.settings.hint.reminder_offsets_minutes':
+    'Las visitas ya reservadas también reciben los nuevos recordatorios; uno ya enviado no se envía de nuevo.',
+  'admin.settings.none': 'ninguno',
   'admin.settings.default': 'Predeterminado: {value}.',
   'admin.settings.defaultText': 'Texto predeterminado',
   'admin.settings.changedBy': 'Cambiado por {name} el {when}.',
@@ -352,6 +358,8 @@ export const es: Messages = {
   'admin.settings.invalid.number': 'Escriba un número, por ejemplo 0.5.',
   'admin.settings.invalid.amount': 'Escriba un importe, por ejemplo 50.00.',
   'admin.settings.invalid.empty': 'No puede quedar vacío.',
+  'admin.settings.invalid.wholeNumbers':
+    'Escriba números enteros separados por comas, como 1440, 60.',
   'notes.title': 'Nota de la consulta',
   'notes.for': 'Paciente: {name}',
   'notes.startTitle': 'Empezar la nota de la consulta',

@@ -115,7 +115,10 @@ async def run_worker(
 ) -> None:
     stop = stop or asyncio.Event()
     from services.api.payments.jobs import reconcile_payments  # unpaid intents cancelled, lost webhooks made up
+    from services.api.practice.service import PracticeSettingsCache  # what an admin changed in the app
     from services.api.scheduling.jobs import run_due_jobs  # scheduled jobs (reminders) become outbox rows
+
+    practice = PracticeSettingsCache()
 
     while not stop.is_set():
         try:
@@ -123,7 +126,7 @@ async def run_worker(
         except Exception:
             log.exception("scheduled jobs round failed")
         try:
-            await reconcile_payments(settings, maker)
+            await reconcile_payments(settings, maker, practice=practice)
         except Exception:
             log.exception("payment reconciliation round failed")
         try:

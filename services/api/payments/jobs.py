@@ -19,18 +19,30 @@ from services.api.config import Settings
 from services.api.integrations.stripe.client import StripeRejected, StripeUnavailable
 from services.api.payments.repository import payment_repository as repo
 from services.api.payments.service import gateway_for, payment_service
+from services.api.practice.service import PracticeSettingsCache, practice_settings_service
 from services.common.clock import utcnow
 
 log = logging.getLogger(__name__)
 
 
-async def reconcile_payments(settings: Settings, maker: async_sessionmaker[AsyncSession], *, limit: int = 50) -> int:
-    """One round; returns how many payments were looked at."""
+async def reconcile_payments(
+    settings: Settings,
+    maker: async_sessionmaker[AsyncSession],
+    *,
+    limit: int = 50,
+    practice: PracticeSettingsCache | None = None,
+) -> int:
+    """One round; returns how many payments were looked at.
+
+    A visit confirmed here gets the practice settings an admin changed (its reminders): from
+    `practice`, the worker's cache, or read afresh without one.
+    """
     gw = gateway_for(settings)
     if not gw.configured:
         return 0
     seen = 0
     async with maker() as session, session.begin():
+        settings = await practice_settings_service.effective(session, settings, practice or PracticeSettingsCache())
         now = utcnow()
         for payment in await repo.unpaid_with_lapsed_hold(session, now=now, limit=limit):
             seen += 1

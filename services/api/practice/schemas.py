@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from services.api.config import ReminderOffsets
 from services.api.core.schemas import RequestBody, ResponseBody
 
 Section = Literal["cancellation", "booking", "crisis", "screening", "infusion", "response"]
-Kind = Literal["integer", "number", "text"]
+Kind = Literal["integer", "number", "text", "integer_list"]
 Unit = Literal["hours", "minutes", "days", "cents", "mmHg", "years", "points", "percent", "trials", "mg_per_kg", "mg"]
-SettingValue = int | float | str
+SettingValue = int | float | str | list[int]
 
 CrisisPhone = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 CrisisText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -39,6 +40,9 @@ class PracticeSettingsPatch(RequestBody):
     booking_hold_minutes: int | None = Field(default=None, ge=1, le=120)
     booking_min_notice_minutes: int | None = Field(default=None, ge=0, le=60 * 24 * 30)
     booking_horizon_days: int | None = Field(default=None, ge=1, le=366)
+    reminder_offsets_minutes: ReminderOffsets | None = Field(
+        default=None, description="Repeats are dropped and the rest kept longest first; `[]`: no reminders."
+    )
     crisis_line_phone: CrisisPhone | None = None
     crisis_resources_text: CrisisText | None = None
     crisis_resources_text_es: CrisisText | None = None
@@ -74,10 +78,11 @@ class PracticeSettingRead(ResponseBody):
     value: SettingValue = Field(description="What the practice uses now.")
     default: SettingValue = Field(description="The environment's value, used when no administrator set one.")
     overridden: bool = Field(description="An administrator's value is in force (false: the default).")
-    minimum: int | float | None = None
+    minimum: int | float | None = Field(default=None, description="For a list: of each of its values.")
     exclusive_minimum: bool = Field(default=False, description="The value must be above `minimum`, not equal to it.")
-    maximum: int | float | None = None
+    maximum: int | float | None = Field(default=None, description="For a list: of each of its values.")
     max_length: int | None = None
+    max_items: int | None = Field(default=None, description="For a list: how many values it may hold.")
     changed: SettingChange | None = Field(description="Who last changed (or reset) it in the app, and when.")
 
 

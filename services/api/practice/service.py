@@ -40,6 +40,7 @@ from services.api.practice.schemas import (
     SettingValue,
     Unit,
 )
+from services.api.scheduling.flows import booking_flows
 from services.common.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ CATALOGUE: dict[str, Spec] = {
     "booking_hold_minutes": Spec("booking", "minutes"),
     "booking_min_notice_minutes": Spec("booking", "minutes"),
     "booking_horizon_days": Spec("booking", "days"),
+    "reminder_offsets_minutes": Spec("booking", "minutes"),
     "crisis_line_phone": Spec("crisis"),
     "crisis_resources_text": Spec("crisis"),
     "crisis_resources_text_es": Spec("crisis"),
@@ -132,6 +134,8 @@ _SCHEMA = _bounds()
 
 def _kind(key: str) -> Kind:
     kind = _SCHEMA[key].get("type")
+    if kind == "array":
+        return "integer_list"
     return "integer" if kind == "integer" else "number" if kind == "number" else "text"
 
 
@@ -199,6 +203,7 @@ class PracticeSettingsService:
     ) -> PracticeSettingRead:
         spec = CATALOGUE[key]
         schema = _SCHEMA[key]
+        limits = schema.get("items", schema)  # a list's limits are those of each of its values
         default: SettingValue = getattr(base, key)
         row, name = found if found else (None, None)
         overridden = row is not None and _valid(key, row.value)
@@ -212,10 +217,11 @@ class PracticeSettingsService:
             value=row.value if row is not None and overridden else default,
             default=default,
             overridden=overridden,
-            minimum=schema.get("minimum", schema.get("exclusiveMinimum")),
-            exclusive_minimum="exclusiveMinimum" in schema,
-            maximum=schema.get("maximum"),
+            minimum=limits.get("minimum", limits.get("exclusiveMinimum")),
+            exclusive_minimum="exclusiveMinimum" in limits,
+            maximum=limits.get("maximum"),
             max_length=schema.get("maxLength"),
+            max_items=schema.get("maxItems"),
             changed=SettingChange(id=row.updated_by, name=name, at=row.updated_at) if row is not None else None,
         )
 
@@ -265,6 +271,18 @@ class PracticeSettingsService:
             by=actor.user_id if actor else None,
             at=utcnow(),
         )
+        detail: dict[str, Any] = {
+            "changes": {
+                key: {"old": before[key], "new": after[key], "reset": value is None} for key, value in changes.items()
+            }
+        }
+        if (
+            "reminder_offsets_minutes" in changes
+            and before["reminder_offsets_minutes"] != after["reminder_offsets_minutes"]
+        ):
+            # Visits already booked get the new reminders too (the ones not gone out yet).
+            offsets = base.model_copy(update={"reminder_offsets_minutes": after["reminder_offsets_minutes"]})
+            detail["replanned_bookings"] = await booking_flows.replan_reminders(session, offsets)
         # Practice configuration, not patient data: the old and new values are what an auditor
         # needs to see (the crisis texts included).
         audit.record(
@@ -273,12 +291,7 @@ class PracticeSettingsService:
             action="practice.settings_changed",
             subject_type="practice_settings",
             subject_id="practice",
-            detail={
-                "changes": {
-                    key: {"old": before[key], "new": after[key], "reset": value is None}
-                    for key, value in changes.items()
-                }
-            },
+            detail=detail,
         )
         _forget_after_commit(session, cache)
         return await self.read(session, base)

@@ -265,6 +265,23 @@ class BookingFlows:
                 )
         await session.flush()
 
+    async def replan_reminders(self, session: AsyncSession, settings: Settings) -> int:
+        """The reminder offsets changed: plan the reminders of every confirmed visit still ahead
+        anew (those not gone out yet; one already sent is not sent again). Returns how many
+        visits that was. A few statements whatever the number of visits."""
+        now = utcnow()
+        await repo.drop_pending_reminders_of_upcoming(session, now)
+        gone_out = await repo.reminders_of_upcoming(session, now)
+        upcoming = await repo.upcoming_confirmed(session, now)
+        session.add_all(
+            BookingReminder(booking_id=booking_id, offset_minutes=minutes, due_at=due, status="pending")
+            for booking_id, starts_at in upcoming
+            for minutes, due in reminder_times(settings, starts_at, now)
+            if (booking_id, minutes, due) not in gone_out
+        )
+        await session.flush()
+        return len(upcoming)
+
     # --- reading ---------------------------------------------------------------------------
     async def _load(self, session: AsyncSession, actor: Actor, booking_id: uuid.UUID, *, write: bool) -> Booking:
         booking = await repo.booking(session, booking_id, lock=write)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Date,
+    Select,
     String,
     Uuid,
     and_,
@@ -509,6 +510,32 @@ class SchedulingRepository:
             )
         )
         return {(r[0], r[1]) for r in rows.all()}
+
+    def _upcoming_confirmed(self, now: datetime) -> Select[uuid.UUID]:
+        return select(Booking.id).where(Booking.status == "confirmed", Booking.starts_at > now)
+
+    async def upcoming_confirmed(self, session: AsyncSession, now: datetime) -> Sequence[tuple[uuid.UUID, datetime]]:
+        """(id, start) of every confirmed booking still ahead."""
+        rows = await session.execute(
+            select(Booking.id, Booking.starts_at).where(Booking.status == "confirmed", Booking.starts_at > now)
+        )
+        return [(r[0], r[1]) for r in rows.all()]
+
+    async def drop_pending_reminders_of_upcoming(self, session: AsyncSession, now: datetime) -> None:
+        await session.execute(
+            delete(BookingReminder)
+            .where(BookingReminder.status == "pending", BookingReminder.booking_id.in_(self._upcoming_confirmed(now)))
+            .execution_options(synchronize_session=False)
+        )
+
+    async def reminders_of_upcoming(self, session: AsyncSession, now: datetime) -> set[tuple[uuid.UUID, int, datetime]]:
+        """(booking, offset, due) of the reminders upcoming bookings have (after the drop: those gone out)."""
+        rows = await session.execute(
+            select(BookingReminder.booking_id, BookingReminder.offset_minutes, BookingReminder.due_at).where(
+                BookingReminder.booking_id.in_(self._upcoming_confirmed(now))
+            )
+        )
+        return {(r[0], r[1], r[2]) for r in rows.all()}
 
     async def claim_due_reminders(self, session: AsyncSession, now: datetime, limit: int) -> Sequence[BookingReminder]:
         stmt = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, timedelta
 
 import httpx
 from sqlalchemy import func, select, update
@@ -12,9 +13,9 @@ from services.api.audit.models import AuditEntry
 from services.api.config import Settings
 from services.api.payments.jobs import reconcile_payments
 from services.api.payments.models import Payment, Refund
-from services.api.scheduling.models import Booking
+from services.api.scheduling.models import Booking, BookingReminder
 from tests.api.payments.conftest import SLOT, World, hold, later
-from tests.factories import create_patient, deliver_mail, sign_in
+from tests.factories import create_patient, create_staff, deliver_mail, sign_in
 from tests.support.mail import SmtpSink
 from tests.support.stripe import CARD_3DS, CARD_DECLINED, StandIn
 
@@ -87,6 +88,36 @@ async def test_a_paid_visit_is_confirmed_by_the_verified_webhook_not_by_the_brow
     receipt = next(m for m in smtp.to(world.patient.email) if m.subject.startswith("Receipt"))
     assert "350.00 USD" in receipt.text
     assert "TEST payment" in receipt.text
+
+
+async def test_a_visit_confirmed_by_the_webhook_gets_the_reminders_the_admin_set(
+    client: httpx.AsyncClient, world: World, standin: StandIn, session: AsyncSession, settings: Settings
+) -> None:
+    admin = await sign_in(client, await create_staff(session, settings, role="admin"))
+    changed = await client.patch(
+        "/api/admin/practice-settings", json={"reminder_offsets_minutes": [2880, 30]}, headers=admin
+    )
+    assert changed.status_code == 200, changed.text
+    booking_id = await hold(client, world)
+    r = await client.post(f"/api/bookings/{booking_id}/payment", headers=world.h)
+    intent_id = r.json()["client_secret"].split("_secret_")[0]
+    r = await client.post(
+        f"/api/bookings/{booking_id}/payment/card", json={"token": standin.card_token()}, headers=world.h
+    )
+    assert r.json()["status"] == "succeeded", r.text
+    delivery = standin.receiver.wait_for("payment_intent.succeeded", intent_id)
+    assert (await deliver(client, delivery.body, delivery.signature)).json()["outcome"] == "applied"
+    due = (
+        await session.execute(
+            select(BookingReminder.offset_minutes, BookingReminder.due_at).where(
+                BookingReminder.booking_id == uuid.UUID(booking_id)
+            )
+        )
+    ).all()
+    assert {(m, at.replace(tzinfo=UTC)) for m, at in due} == {
+        (2880, SLOT - timedelta(days=2)),
+        (30, SLOT - timedelta(minutes=30)),
+    }
 
 
 async def test_a_free_visit_has_nothing_to_pay_and_another_patient_sees_no_payment(
@@ -245,6 +276,9 @@ async def test_reconciliation_confirms_a_paid_visit_whose_webhook_was_lost_and_c
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
+    admin = await sign_in(client, await create_staff(session, settings, role="admin"))
+    r = await client.patch("/api/admin/practice-settings", json={"reminder_offsets_minutes": [45]}, headers=admin)
+    assert r.status_code == 200, r.text
     paid_id = await hold(client, world)
     await client.post(f"/api/bookings/{paid_id}/payment", headers=world.h)
     abandoned_id = await hold(client, world, SLOT.replace(hour=20))
@@ -261,6 +295,11 @@ async def test_reconciliation_confirms_a_paid_visit_whose_webhook_was_lost_and_c
     later(11 + settings.payment_reconcile_after_minutes)
     assert await reconcile_payments(settings, sessionmaker) >= 1
     assert await booking_status(session, paid_id) == "confirmed"
+    # The worker confirmed it with the reminders the admin set, not the environment's.
+    offsets = await session.scalars(
+        select(BookingReminder.offset_minutes).where(BookingReminder.booking_id == uuid.UUID(paid_id))
+    )
+    assert offsets.all() == [45]
     assert standin.get(f"/v1/payment_intents/{abandoned_intent}")["status"] == "canceled"
     shown = (await client.get(f"/api/bookings/{abandoned_id}/payment", headers=world.h)).json()
     assert shown["status"] == "canceled"

@@ -13,14 +13,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from services.api.audit.models import AuditEntry
 from services.api.config import Settings
 from services.api.main import create_app
-from services.api.practice.service import PracticeSettingsCache
+from services.api.practice.service import PracticeSettingsCache, practice_settings_service
 from services.api.scheduling.flows import booking_flows
-from services.api.scheduling.models import VisitType
+from services.api.scheduling.models import BookingReminder, VisitType
 from services.common.clock import clock
 from tests.api.scheduling.factories import create_psychiatrist, create_visit_type
 from tests.factories import Account, create_patient, create_staff, sign_in
@@ -76,6 +77,10 @@ async def test_admin_sees_every_setting_with_its_default_limits_and_no_change_ye
     assert text["kind"] == "text"
     assert text["max_length"] == 2000
     assert [s["section"] for s in r.json()["settings"]][:2] == ["cancellation", "cancellation"]
+    reminders = found["reminder_offsets_minutes"]
+    assert (reminders["section"], reminders["kind"], reminders["unit"]) == ("booking", "integer_list", "minutes")
+    assert reminders["value"] == reminders["default"] == [1440, 60]
+    assert (reminders["minimum"], reminders["maximum"], reminders["max_items"]) == (5, 60 * 24 * 14, 5)
 
 
 async def test_a_change_shows_who_made_it_and_a_reset_puts_the_default_back(
@@ -118,6 +123,10 @@ async def test_an_out_of_range_value_is_refused_naming_the_field_and_nothing_is_
         ({"infusion_dose_max_mg": 0}, "body.infusion_dose_max_mg"),
         ({"phq9_remission_below": "five"}, "body.phq9_remission_below"),
         ({"practice_name": "Not editable here"}, "body.practice_name"),
+        ({"reminder_offsets_minutes": [1440, 1]}, "body.reminder_offsets_minutes.1"),
+        ({"reminder_offsets_minutes": [60 * 24 * 15]}, "body.reminder_offsets_minutes.0"),
+        ({"reminder_offsets_minutes": [10, 20, 30, 40, 50, 60]}, "body.reminder_offsets_minutes"),
+        ({"reminder_offsets_minutes": "1440, 60"}, "body.reminder_offsets_minutes"),
     ],
 )
 async def test_each_bad_value_is_named(
@@ -216,14 +225,22 @@ async def visit(client: httpx.AsyncClient, session: AsyncSession, settings: Sett
     return Visit(patient, await sign_in(client, patient), doc, paid, Admin(admin, await sign_in(client, admin)))
 
 
+async def book_paid(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, visit: Visit, at: datetime
+) -> str:
+    """The patient books `at` and the payment confirms it (as Stripe's webhook would)."""
+    booked = await client.post("/api/bookings", json=visit.booking(at), headers=visit.h)
+    assert booked.status_code == 201, booked.text
+    booking_id = str(booked.json()["id"])
+    await booking_flows.confirm_hold(session, None, settings, uuid.UUID(booking_id))
+    await session.commit()
+    return booking_id
+
+
 async def test_a_patients_cancellation_follows_the_notice_and_fee_the_admin_set(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings, visit: Visit
 ) -> None:
-    booked = await client.post("/api/bookings", json=visit.booking(MONDAY_9_BOISE), headers=visit.h)
-    assert booked.status_code == 201, booked.text
-    booking_id = booked.json()["id"]
-    await booking_flows.confirm_hold(session, None, settings, uuid.UUID(booking_id))
-    await session.commit()
+    booking_id = await book_paid(client, session, settings, visit, MONDAY_9_BOISE)
 
     clock.freeze(MONDAY_9_BOISE - timedelta(hours=30))  # 30 hours ahead: inside the default 24 h notice
     h = await sign_in(client, visit.patient)
@@ -247,6 +264,60 @@ async def test_a_new_booking_is_held_for_the_minutes_the_admin_set(client: httpx
     booked = await client.post("/api/bookings", json=visit.booking(MONDAY_9_BOISE), headers=visit.h)
     assert booked.status_code == 201, booked.text
     assert datetime.fromisoformat(booked.json()["hold_expires_at"]) == NOW + timedelta(minutes=25)
+
+
+async def effective(session: AsyncSession, settings: Settings) -> Settings:
+    return await practice_settings_service.effective(session, settings, PracticeSettingsCache())
+
+
+async def reminders_of(session: AsyncSession, booking_id: str) -> set[tuple[int, str]]:
+    rows = await session.execute(
+        select(BookingReminder.offset_minutes, BookingReminder.status).where(
+            BookingReminder.booking_id == uuid.UUID(booking_id)
+        )
+    )
+    return {(r[0], r[1]) for r in rows.all()}
+
+
+async def test_changed_reminder_offsets_replan_booked_visits_and_apply_to_new_ones(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, visit: Visit
+) -> None:
+    first = await book_paid(client, session, settings, visit, MONDAY_9_BOISE)
+    assert await reminders_of(session, first) == {(1440, "pending"), (60, "pending")}
+    # The day-ahead reminder has gone out already.
+    await session.execute(
+        update(BookingReminder)
+        .where(BookingReminder.booking_id == uuid.UUID(first), BookingReminder.offset_minutes == 1440)
+        .values(status="enqueued")
+    )
+    await session.commit()
+
+    r = await change(client, visit.admin, reminder_offsets_minutes=[120, 1440, 120])
+    assert r.status_code == 200, r.text
+    shown = by_key(r.json())["reminder_offsets_minutes"]
+    assert (shown["value"], shown["overridden"]) == ([1440, 120], True)  # repeats dropped, longest first
+    # Not sent twice; the hour-ahead one is now two hours ahead.
+    assert await reminders_of(session, first) == {(1440, "enqueued"), (120, "pending")}
+    [entry] = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "practice.settings_changed"))).all()
+    assert entry.detail["changes"]["reminder_offsets_minutes"] == {
+        "old": [1440, 60],
+        "new": [1440, 120],
+        "reset": False,
+    }
+    assert entry.detail["replanned_bookings"] == 1
+
+    second = await book_paid(
+        client, session, await effective(session, settings), visit, MONDAY_9_BOISE + timedelta(days=1)
+    )
+    assert await reminders_of(session, second) == {(1440, "pending"), (120, "pending")}
+
+    # No reminders at all, then the default again.
+    assert (await change(client, visit.admin, reminder_offsets_minutes=[])).status_code == 200
+    assert await reminders_of(session, first) == {(1440, "enqueued")}
+    assert await reminders_of(session, second) == set()
+    assert (await change(client, visit.admin, reminder_offsets_minutes=None)).status_code == 200
+    assert await reminders_of(session, first) == {(1440, "enqueued"), (60, "pending")}
+    assert await reminders_of(session, second) == {(1440, "pending"), (60, "pending")}
 
 
 async def test_edited_crisis_resources_reach_a_patient_reporting_thoughts_of_self_harm(

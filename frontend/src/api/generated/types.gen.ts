@@ -3657,7 +3657,7 @@ export type PracticeSettingRead = {
      *
      * The environment's value, used when no administrator set one.
      */
-    default: number | number | string;
+    default: number | number | string | Array<number>;
     /**
      * Description
      */
@@ -3677,17 +3677,27 @@ export type PracticeSettingRead = {
     /**
      * Kind
      */
-    kind: 'integer' | 'number' | 'text';
+    kind: 'integer' | 'number' | 'text' | 'integer_list';
+    /**
+     * Max Items
+     *
+     * For a list: how many values it may hold.
+     */
+    max_items?: number | null;
     /**
      * Max Length
      */
     max_length?: number | null;
     /**
      * Maximum
+     *
+     * For a list: of each of its values.
      */
     maximum?: number | number | null;
     /**
      * Minimum
+     *
+     * For a list: of each of its values.
      */
     minimum?: number | number | null;
     /**
@@ -3709,7 +3719,7 @@ export type PracticeSettingRead = {
      *
      * What the practice uses now.
      */
-    value: number | number | string;
+    value: number | number | string | Array<number>;
 };
 
 /**
@@ -3801,6 +3811,12 @@ export type PracticeSettingsPatch = {
      * Program Entry Phq9 Min
      */
     program_entry_phq9_min?: number | null;
+    /**
+     * Reminder Offsets Minutes
+     *
+     * Repeats are dropped and the rest kept longest first; `[]`: no reminders.
+     */
+    reminder_offsets_minutes?: Array<number> | null;
     /**
      * Safety Task Due Hours
      */

@@ -62,6 +62,17 @@ function settings(
       changed: { id: ADMIN, name: 'Dana Admin', at: '2031-03-04T17:00:00Z' },
     }),
     setting({
+      key: 'reminder_offsets_minutes',
+      section: 'booking',
+      kind: 'integer_list',
+      unit: 'minutes',
+      value: [1440, 60],
+      default: [1440, 60],
+      minimum: 5,
+      maximum: 20160,
+      max_items: 5,
+    }),
+    setting({
       key: 'crisis_resources_text',
       section: 'crisis',
       kind: 'text',
@@ -220,6 +231,84 @@ describe('SettingsPage', () => {
     expect(fee).toHaveFocus();
     expect(text).toHaveAccessibleDescription(/This cannot be empty\./);
     expect(patches(requests)).toHaveLength(0);
+  });
+
+  it('takes the reminder offsets as numbers separated by commas, and none at all', async () => {
+    const { requests } = stubFetch({
+      [`GET ${SETTINGS_URL}`]: { status: 200, body: settings() },
+      [`PATCH ${SETTINGS_URL}`]: [
+        {
+          status: 200,
+          body: settings({ reminder_offsets_minutes: { value: [2880, 120], overridden: true } }),
+        },
+        {
+          status: 200,
+          body: settings({ reminder_offsets_minutes: { value: [], overridden: true } }),
+        },
+      ],
+      'GET /api/practice': { status: 200, body: PRACTICE },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderPage(<SettingsPage />, { path: '/admin/settings' });
+    const label = 'Reminder e-mails before a visit (minutes)';
+    const reminders = await screen.findByLabelText(label);
+    expect(reminders).toHaveValue('1440, 60');
+    expect(reminders).toHaveAccessibleDescription(
+      /Up to 5 numbers separated by commas, each from 5 to 20160 minutes\. Empty: no reminders\.\s*Default: 1440, 60 minutes\.\s*Visits already booked get the new reminders too/,
+    );
+    await user.clear(reminders);
+    await user.type(reminders, '120 2880');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Saved. The new values apply from now on.')).toBeInTheDocument();
+    expect(await patches(requests)[0]?.json()).toEqual({ reminder_offsets_minutes: [120, 2880] });
+    expect(screen.getByLabelText(label)).toHaveValue('2880, 120'); // as the API keeps them
+
+    await user.clear(screen.getByLabelText(label));
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    await vi.waitFor(() => expect(patches(requests)).toHaveLength(2));
+    expect(await patches(requests)[1]?.json()).toEqual({ reminder_offsets_minutes: [] });
+    await vi.waitFor(() => expect(screen.getByLabelText(label)).toHaveValue(''));
+  });
+
+  it('refuses reminder offsets that are not whole numbers, and shows the API’s word on one of them', async () => {
+    const { requests } = stubFetch({
+      [`GET ${SETTINGS_URL}`]: { status: 200, body: settings() },
+      [`PATCH ${SETTINGS_URL}`]: {
+        status: 422,
+        contentType: 'application/problem+json',
+        body: {
+          type: 'https://halcyon.health/problems/validation',
+          title: 'Some fields are not valid',
+          status: 422,
+          errors: [
+            {
+              field: 'body.reminder_offsets_minutes.1',
+              message: 'Input should be greater than or equal to 5',
+              code: 'greater_than_equal',
+            },
+          ],
+        },
+      },
+      'GET /api/practice': { status: 200, body: PRACTICE },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderPage(<SettingsPage />, { path: '/admin/settings' });
+    const reminders = await screen.findByLabelText('Reminder e-mails before a visit (minutes)');
+    await user.clear(reminders);
+    await user.type(reminders, '1 day, 1 hour');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(reminders).toHaveAttribute('aria-invalid', 'true');
+    expect(reminders).toHaveAccessibleDescription(/Enter whole numbers separated by commas/);
+    expect(patches(requests)).toHaveLength(0);
+
+    await user.clear(reminders);
+    await user.type(reminders, '1440, 1');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    await vi.waitFor(() => expect(patches(requests)).toHaveLength(1));
+    await vi.waitFor(() =>
+      expect(reminders).toHaveAccessibleDescription(/greater than or equal to 5/),
+    );
+    expect(reminders).toHaveValue('1440, 1');
   });
 
   it('puts one setting back to its default', async () => {

@@ -17,6 +17,7 @@ import {
   boundsText,
   fieldLabel,
   isKnown,
+  isList,
   isLongText,
   isMoney,
   type KnownSetting,
@@ -26,6 +27,7 @@ import {
   SETTING_KEYS,
   type SectionCode,
   type SettingKey,
+  type SettingValue,
   showValue,
   toInput,
 } from './practiceSettings';
@@ -36,6 +38,7 @@ type Outcome = { kind: 'saved' } | { kind: 'reset'; key: SettingKey } | { kind: 
 
 const LOCAL_ERRORS = {
   wholeNumber: 'admin.settings.invalid.wholeNumber',
+  wholeNumbers: 'admin.settings.invalid.wholeNumbers',
   number: 'admin.settings.invalid.number',
   amount: 'admin.settings.invalid.amount',
   empty: 'admin.settings.invalid.empty',
@@ -115,7 +118,7 @@ function SettingsForm({ data }: { data: PracticeSettingsRead }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setOutcome(null);
-    const body: Record<string, number | string> = {};
+    const body: Record<string, SettingValue> = {};
     const found: Partial<Record<SettingKey, string>> = {};
     for (const s of known) {
       const text = inputs[s.key] ?? '';
@@ -261,11 +264,14 @@ function SettingField({
         {setting.kind === 'text' && isLongText(setting) ? null : (
           <p>{t('admin.settings.default', { value: showValue(setting, setting.default, t) })}</p>
         )}
+        {setting.key === 'reminder_offsets_minutes' ? (
+          <p>{t('admin.settings.hint.reminder_offsets_minutes')}</p>
+        ) : null}
         {changed ? <p>{changed}</p> : null}
       </div>
       {isLongText(setting) ? (
         <textarea rows={4} maxLength={setting.max_length ?? undefined} {...common} />
-      ) : setting.kind === 'text' ? (
+      ) : setting.kind === 'text' || isList(setting) ? (
         <input
           type="text"
           maxLength={setting.max_length ?? undefined}

@@ -23,6 +23,7 @@ export const SETTING_KEYS = [
   'booking_hold_minutes',
   'booking_min_notice_minutes',
   'booking_horizon_days',
+  'reminder_offsets_minutes',
   'crisis_line_phone',
   'crisis_resources_text',
   'crisis_resources_text_es',
@@ -44,6 +45,9 @@ export const SETTING_KEYS = [
 ] as const satisfies readonly SettingKey[];
 
 export type KnownSetting = PracticeSettingRead & { key: (typeof SETTING_KEYS)[number] };
+
+/** A setting's value as the API sends and takes it. */
+export type SettingValue = PracticeSettingRead['value'];
 
 export function isKnown(setting: PracticeSettingRead): setting is KnownSetting {
   return (SETTING_KEYS as readonly string[]).includes(setting.key);
@@ -67,8 +71,14 @@ export function isLongText(setting: PracticeSettingRead): boolean {
   return setting.kind === 'text' && (setting.max_length ?? 0) > 200;
 }
 
+/** A list of whole numbers (reminder offsets), typed as "1440, 60". */
+export function isList(setting: PracticeSettingRead): boolean {
+  return setting.kind === 'integer_list';
+}
+
 /** What an input shows for a value of this setting. */
-export function toInput(setting: PracticeSettingRead, value: number | string): string {
+export function toInput(setting: PracticeSettingRead, value: SettingValue): string {
+  if (Array.isArray(value)) return value.join(', ');
   if (isMoney(setting) && typeof value === 'number') return centsToInput(value);
   return String(value);
 }
@@ -81,11 +91,8 @@ export function fieldLabel(setting: KnownSetting, t: Translate): string {
 }
 
 /** A value as the reader sees it, with its unit: "24 hours", "50.00", "0.5 mg/kg". */
-export function showValue(
-  setting: PracticeSettingRead,
-  value: number | string,
-  t: Translate,
-): string {
+export function showValue(setting: PracticeSettingRead, value: SettingValue, t: Translate): string {
+  if (Array.isArray(value) && value.length === 0) return t('admin.settings.none');
   const shown = toInput(setting, value);
   if (isMoney(setting) || !setting.unit) return shown;
   return `${shown} ${t(unitKey(setting.unit))}`;
@@ -100,7 +107,14 @@ export function boundsText(setting: PracticeSettingRead, t: Translate): string {
   const show = (n: number) => toInput(setting, n);
   const { minimum, maximum } = setting;
   let text: string;
-  if (minimum != null && maximum != null) {
+  if (isList(setting) && minimum != null && maximum != null) {
+    text = t('admin.settings.bounds.list', {
+      count: setting.max_items ?? '',
+      min: show(minimum),
+      max: show(maximum),
+      unit,
+    });
+  } else if (minimum != null && maximum != null) {
     text = t(
       setting.exclusive_minimum
         ? 'admin.settings.bounds.aboveUpTo'
@@ -126,14 +140,21 @@ export function boundsText(setting: PracticeSettingRead, t: Translate): string {
 }
 
 export type Parsed =
-  | { ok: true; value: number | string }
-  | { ok: false; error: 'wholeNumber' | 'number' | 'amount' | 'empty' };
+  | { ok: true; value: SettingValue }
+  | { ok: false; error: 'wholeNumber' | 'wholeNumbers' | 'number' | 'amount' | 'empty' };
 
 /** What the admin typed, as the API wants it; the limits themselves are the API's to check. */
 export function parseInput(setting: PracticeSettingRead, text: string): Parsed {
   const trimmed = text.trim();
   if (setting.kind === 'text') {
     return trimmed ? { ok: true, value: trimmed } : { ok: false, error: 'empty' };
+  }
+  if (isList(setting)) {
+    // "1440, 60", "1440 60" or "1440;60"; nothing at all is an empty list.
+    const parts = trimmed.split(/[\s,;]+/).filter((p) => p.length > 0);
+    return parts.every((p) => /^\d+$/.test(p))
+      ? { ok: true, value: parts.map((p) => Number.parseInt(p, 10)) }
+      : { ok: false, error: 'wholeNumbers' };
   }
   if (isMoney(setting)) {
     const cents = parseCents(trimmed);
