@@ -271,13 +271,15 @@ function SettingField({
       </div>
       {isLongText(setting) ? (
         <textarea rows={4} maxLength={setting.max_length ?? undefined} {...common} />
-      ) : setting.kind === 'text' || isList(setting) ? (
+      ) : setting.kind === 'text' ? (
         <input
           type="text"
           maxLength={setting.max_length ?? undefined}
           autoComplete="off"
           {...common}
         />
+      ) : isList(setting) ? (
+        <input type="text" className="setting-list" autoComplete="off" {...common} />
       ) : isMoney(setting) ? (
         <input type="text" inputMode="decimal" autoComplete="off" {...common} />
       ) : (
