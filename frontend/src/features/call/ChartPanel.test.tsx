@@ -118,6 +118,11 @@ describe('the chart beside the call', () => {
     expect(await within(panel).findByText(/Past suicide attempt reported/)).toBeInTheDocument();
     const scores = await within(panel).findByRole('table', { name: 'Latest scores' });
     expect(scores).toHaveTextContent('12 of 27 · moderatedown 8 (from 20)');
+    // The narrow panel shows the day; the time is in the title.
+    const when = scores.querySelector('time');
+    expect(when).toHaveAttribute('datetime', '2031-03-01T00:00:00Z');
+    expect(when?.textContent).toMatch(/^(Feb 28|Mar 1), 2031$/);
+    expect(when?.getAttribute('title')).toMatch(/2031, \d{1,2}:\d{2}/);
     const vitals = await within(panel).findByRole('table', { name: 'Vitals, latest infusion' });
     const rows = within(vitals).getAllByRole('row');
     // Timepoints in clinical order, whatever order the API lists them in.

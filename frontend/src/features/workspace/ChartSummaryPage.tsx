@@ -12,7 +12,7 @@ import { Empty, ErrorState, Loading } from '../../components/States';
 import { usePageTitle } from '../../components/usePageTitle';
 import { type MessageKey, useI18n } from '../../i18n';
 import { bandLabel, flagText, templateTitle } from '../../i18n/serverTexts';
-import { formatDate, formatDateTimeIn } from '../patient/format';
+import { dayIn, formatDate, formatDateTimeIn } from '../patient/format';
 import { isScaleCode } from '../patient/queries';
 import { TrendChart } from '../scores/TrendChart';
 import { TreatmentPlans } from '../treatment/TreatmentPlans';
@@ -234,7 +234,12 @@ function ScoresTable({ trends, withPoints }: { trends: TrendsRead; withPoints: S
                   {last.band ? ` · ${bandLabel(last, language)}` : ''}
                 </td>
                 <td>{change(trend, t) ?? t('chart.oneScore')}</td>
-                <td>{formatDateTimeIn(last.at, zone, language)}</td>
+                <td>
+                  {/* The day is enough beside the score (the panel beside a call is narrow). */}
+                  <time dateTime={last.at} title={formatDateTimeIn(last.at, zone, language)}>
+                    {formatDate(dayIn(last.at, zone), language)}
+                  </time>
+                </td>
               </tr>
             );
           })}
