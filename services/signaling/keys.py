@@ -3,7 +3,8 @@
 A token signed with a key id we do not know yet (the API rotated its key) triggers one
 refetch, at most every `REFRESH_EVERY` seconds, so a stream of forged key ids cannot make
 us hammer the API. Fetches have a short timeout: a join is refused within a second even
-when the API is unreachable.
+when the API is unreachable. Until the first fetch succeeds (the API may start after us)
+`load_until_loaded` keeps trying in the background, so the instance becomes ready on its own.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 REFRESH_EVERY = 10.0
 RETRY_WITHOUT_KEYS = 0.5
+RETRY_WITHOUT_KEYS_MAX = 5.0
 FETCH_TIMEOUT = 0.7
 
 
@@ -57,6 +59,16 @@ class KeyStore:
                 return
             self._keys = keys
             self._kids = frozenset(str(k.kid) for k in keys.keyset.keys)
+
+    async def load_until_loaded(self) -> None:
+        """Fetch the keys until they are in: every 0.5 s at first, backing off to every 5 s
+        while the API does not answer (each failure is logged)."""
+        pause = RETRY_WITHOUT_KEYS
+        while self._keys is None:
+            await self.refresh(force=True)
+            if self._keys is None:
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_WITHOUT_KEYS_MAX)
 
     @staticmethod
     def _kid(token: str) -> str | None:

@@ -172,10 +172,14 @@ class SignalingServer:
         events = self.events = CallEventReporter(settings.api_url, secret)
         events.start()
         rooms = self.rooms = Rooms(settings, make_bus(settings.redis_url, prefix=settings.bus_prefix), events)
+        keys_loader: asyncio.Task[None] | None = None
         with self._capture_signals():
             try:
                 await rooms.start()
                 await self.keys.refresh()
+                # Not ready (and joins refused) until the API's keys are in; the API may come up
+                # after us, so keep asking in the background rather than once.
+                keys_loader = asyncio.create_task(self.keys.load_until_loaded(), name="api-keys")
                 services = endpoints.Services(settings, self.keys, rooms, self.echo)
 
                 async def handler(ws: ServerConnection) -> None:
@@ -206,6 +210,8 @@ class SignalingServer:
                     # Every client is told to reconnect (1001: another instance takes over).
                     await rooms.close()
             finally:
+                if keys_loader is not None:
+                    keys_loader.cancel()
                 await self.echo.close_all()
                 with contextlib.suppress(Exception):
                     await rooms.close()

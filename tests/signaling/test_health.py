@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -113,3 +116,48 @@ async def test_an_instance_whose_redis_goes_away_is_not_ready(api: Api, work_dir
         if server is not None:
             server.kill()
         redis.kill()
+
+
+async def test_an_instance_started_before_the_api_becomes_ready_once_the_api_answers(
+    api: Api, work_dir: Path, consult: Consult
+) -> None:
+    """The API's keys come from a stand-in that starts a while after the instance: no join,
+    no probe needed to fetch them again, and a join works once they are in."""
+    keys_port = free_port()
+    settings = signaling_settings(api, work_dir, jwks_url=f"http://127.0.0.1:{keys_port}/.well-known/jwks.json")
+    server = start_signaling("signaling-before-api", free_port(), settings, work_dir)
+    body = json.dumps(api.keys.public_jwks()).encode()
+
+    class Jwks(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    stand_in: ThreadingHTTPServer | None = None
+    try:
+        async with httpx.AsyncClient(base_url=_http(server), trust_env=False, timeout=10) as c:
+            await asyncio.sleep(2)  # a few failed fetches, backing off
+            before = await c.get("/readyz")
+            assert before.status_code == 503, before.text
+            assert before.json()["checks"]["keys"] == "not loaded"
+            stand_in = ThreadingHTTPServer(("127.0.0.1", keys_port), Jwks)
+            threading.Thread(target=stand_in.serve_forever, daemon=True).start()
+            for _ in range(100):  # the retries are at most 5 s apart
+                ready = await c.get("/readyz")
+                if ready.status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            assert ready.status_code == 200, ready.text
+        api.wait()
+        patient, _ = await seated(server.url, consult, "patient")
+        await patient.close()
+    finally:
+        if stand_in is not None:
+            stand_in.shutdown()
+        server.kill()
