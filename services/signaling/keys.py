@@ -61,14 +61,13 @@ class KeyStore:
             self._kids = frozenset(str(k.kid) for k in keys.keyset.keys)
 
     async def load_until_loaded(self) -> None:
-        """Fetch the keys until they are in: every 0.5 s at first, backing off to every 5 s
-        while the API does not answer (each failure is logged)."""
+        """After a first fetch that failed, fetch the keys until they are in: 0.5 s later, then
+        backing off to every 5 s while the API does not answer (each failure is logged)."""
         pause = RETRY_WITHOUT_KEYS
         while self._keys is None:
+            await asyncio.sleep(pause)
             await self.refresh(force=True)
-            if self._keys is None:
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, RETRY_WITHOUT_KEYS_MAX)
+            pause = min(pause * 2, RETRY_WITHOUT_KEYS_MAX)
 
     @staticmethod
     def _kid(token: str) -> str | None:

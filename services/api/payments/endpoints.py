@@ -8,7 +8,15 @@ from fastapi import Request
 
 from services.api.core.errors import BadRequest, Forbidden, Unauthorized, Unprocessable, responses
 from services.api.core.routing import APIRouter
-from services.api.deps import Ctx, CurrentAdmin, CurrentPatient, CurrentUser, EffectiveSettings, WriteSession
+from services.api.deps import (
+    AppSettings,
+    Ctx,
+    CurrentAdmin,
+    CurrentPatient,
+    CurrentUser,
+    EffectiveSettings,
+    WriteSession,
+)
 from services.api.payments import service as svc
 from services.api.payments import webhooks
 from services.api.payments.models import Refund
@@ -90,7 +98,7 @@ def _read(state: svc.PaymentState) -> PaymentRead:
     responses=responses(*SIGNED_IN, svc.NothingToPay, svc.HoldLapsed, *STRIPE_DOWN),
 )
 async def start_payment(
-    booking_id: uuid.UUID, actor: CurrentPatient, session: WriteSession, ctx: Ctx, settings: EffectiveSettings
+    booking_id: uuid.UUID, actor: CurrentPatient, session: WriteSession, ctx: Ctx, settings: AppSettings
 ) -> PaymentRead:
     """Start paying for a held visit (or pick up the payment already started): Stripe.js setup
     and the PaymentIntent's client secret."""
@@ -103,7 +111,7 @@ async def start_payment(
     responses=responses(*SIGNED_IN, svc.PaymentNotFound, *STRIPE_DOWN),
 )
 async def get_payment(
-    booking_id: uuid.UUID, actor: CurrentUser, session: WriteSession, ctx: Ctx, settings: EffectiveSettings
+    booking_id: uuid.UUID, actor: CurrentUser, session: WriteSession, ctx: Ctx, settings: AppSettings
 ) -> PaymentRead:
     """The visit's payment as we know it (poll this after paying: the webhook confirms the visit)."""
     return _read(await svc.payment_service.get(session, ctx, settings, actor, booking_id))
@@ -129,7 +137,7 @@ async def pay_with_card(
     actor: CurrentPatient,
     session: WriteSession,
     ctx: Ctx,
-    settings: EffectiveSettings,
+    settings: AppSettings,
 ) -> PaymentRead:
     """Pay with a card token from Stripe.js. A declined card frees the time (402 says why);
     otherwise the visit is confirmed when Stripe's webhook arrives."""
@@ -138,7 +146,7 @@ async def pay_with_card(
 
 @admin_router.get("/{payment_id}", response_model=PaymentRead, responses=responses(*ADMIN, svc.PaymentNotFound))
 async def admin_get_payment(
-    payment_id: uuid.UUID, actor: CurrentAdmin, session: WriteSession, ctx: Ctx, settings: EffectiveSettings
+    payment_id: uuid.UUID, actor: CurrentAdmin, session: WriteSession, ctx: Ctx, settings: AppSettings
 ) -> PaymentRead:
     del actor
     return _read(await svc.payment_service.admin_get(session, ctx, settings, payment_id))
@@ -156,7 +164,7 @@ async def admin_refund(
     actor: CurrentAdmin,
     session: WriteSession,
     ctx: Ctx,
-    settings: EffectiveSettings,
+    settings: AppSettings,
 ) -> RefundRead:
     """Refund a payment in full (no amount) or in part, with a reason; never more than is left."""
     row = await svc.payment_service.admin_refund(
@@ -172,6 +180,7 @@ async def admin_refund(
 )
 async def stripe_webhook(request: Request, session: WriteSession, ctx: Ctx, settings: EffectiveSettings) -> WebhookAck:
     """Stripe's events, verified on the raw body (`Stripe-Signature`); each event id counts once."""
+    # The practice's settings, not only the environment's: a visit this confirms gets its reminders.
     payload = await request.body()
     event = webhooks.verify(settings, payload, request.headers.get("stripe-signature"))
     outcome = await webhooks.handle(session, ctx, settings, event)

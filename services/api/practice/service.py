@@ -281,8 +281,8 @@ class PracticeSettingsService:
             and before["reminder_offsets_minutes"] != after["reminder_offsets_minutes"]
         ):
             # Visits already booked get the new reminders too (the ones not gone out yet).
-            offsets = base.model_copy(update={"reminder_offsets_minutes": after["reminder_offsets_minutes"]})
-            detail["replanned_bookings"] = await booking_flows.replan_reminders(session, offsets)
+            with_new = base.model_copy(update={"reminder_offsets_minutes": after["reminder_offsets_minutes"]})
+            detail["replanned_bookings"] = await booking_flows.replan_reminders(session, with_new)
         # Practice configuration, not patient data: the old and new values are what an auditor
         # needs to see (the crisis texts included).
         audit.record(

@@ -516,9 +516,7 @@ class SchedulingRepository:
 
     async def upcoming_confirmed(self, session: AsyncSession, now: datetime) -> Sequence[tuple[uuid.UUID, datetime]]:
         """(id, start) of every confirmed booking still ahead."""
-        rows = await session.execute(
-            select(Booking.id, Booking.starts_at).where(Booking.status == "confirmed", Booking.starts_at > now)
-        )
+        rows = await session.execute(self._upcoming_confirmed(now).add_columns(Booking.starts_at))
         return [(r[0], r[1]) for r in rows.all()]
 
     async def drop_pending_reminders_of_upcoming(self, session: AsyncSession, now: datetime) -> None:
